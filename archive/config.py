@@ -1,0 +1,213 @@
+"""The one TOML config file, validated once into small frozen dataclasses.
+
+Every key is declared here once, with its default and its help text; the README's config
+reference is checked against these declarations by a test. Validation happens before anything
+runs: a bad file gives one readable line naming the file, the source and the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message is meant for the user as is."""
+
+
+def _key(default: Any, help: str, **extra: Any) -> Any:
+    return field(default=default, metadata={"help": help, **extra})
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    database: Path = _key(
+        "data/archive.db", "SQLite file of the archive, relative to the config file's folder"
+    )
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    contact: str = _key(
+        "", "URL or e-mail put in the User-Agent so site operators can reach you (set it!)"
+    )
+    concurrency: int = _key(16, "requests in flight across all sites", minimum=1)
+    per_host: int = _key(2, "requests in flight per host", minimum=1)
+    delay: float = _key(1.0, "seconds between requests to one host (AutoThrottle adapts it)")
+    autothrottle: bool = _key(True, "adapt the delay to each server's response times")
+    timeout: float = _key(30.0, "seconds before a stalled download is given up", minimum=1)
+    max_size_mb: float = _key(
+        20.0, "download size cap in MB; larger bodies are stopped and logged as truncated"
+    )
+    retries: int = _key(2, "retries of a 5xx answer or a timeout", minimum=0)
+    max_list_pages: int = _key(50, "list pages followed per source and cycle", minimum=1)
+    log_level: str = _key("INFO", "crawler log level: DEBUG, INFO, WARNING or ERROR")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str = _key(None, "short stable name used in logs, rows and alerts, e.g. szka", required=True)
+    agency: str = _key(None, "the agency's full name, e.g. 深圳市人民政府口岸办公室", required=True)
+    start_urls: tuple[str, ...] = _key(
+        None, "http(s) URLs of the agency's report column (list page)", required=True
+    )
+    allowed_domains: tuple[str, ...] = _key(
+        (), "extra domains that may be requested (default: only the start URLs' hosts)"
+    )
+    max_list_pages: int | None = _key(None, "overrides [crawl] max_list_pages", minimum=1)
+    enabled: bool = _key(True, "false skips the source without deleting its history")
+    notes: str = _key("", "free text for people maintaining the config")
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """host[:port] of every start URL: the only places this source may be crawled."""
+        return frozenset(urlsplit(url).netloc.lower() for url in self.start_urls)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    archive: ArchiveConfig
+    crawl: CrawlConfig
+    sources: tuple[Source, ...]
+
+    @property
+    def database(self) -> Path:
+        return self.path.parent / self.archive.database
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise ConfigError(f"{self.path}: no source with id {source_id!r}")
+
+
+SECTIONS = {"archive": ArchiveConfig, "crawl": CrawlConfig, "sources": Source}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def load(path: Path | str) -> Config:
+    """Read and validate the config file at `path`, or raise ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config file ({error.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    return parse(data, path, text)
+
+
+def parse(data: dict, path: Path, text: str = "") -> Config:
+    """Validate already-parsed TOML; `text` lets errors name the source's line."""
+    for section in data:
+        if section not in SECTIONS:
+            raise ConfigError(
+                f"{path}: unknown section [{section}] (expected one of: {', '.join(SECTIONS)})"
+            )
+    archive = _build(ArchiveConfig, _table(data, "archive", path), f"{path}: [archive]")
+    crawl = _build(CrawlConfig, _table(data, "crawl", path), f"{path}: [crawl]")
+    sources = _sources(data.get("sources", []), path, _source_lines(text))
+    return Config(path=path, archive=archive, crawl=crawl, sources=sources)
+
+
+def _table(data: dict, name: str, path: Path) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
+
+
+def _source_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[sources]]"]
+
+
+def _sources(raw: Any, path: Path, lines: list[int]) -> tuple[Source, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{path}: no [[sources]] defined (at least one is needed)")
+    sources: list[Source] = []
+    for index, table in enumerate(raw):
+        line = f":{lines[index]}" if index < len(lines) else ""
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [[sources]] entries must be tables")
+        name = table.get("id")
+        label = f"source {name!r}" if isinstance(name, str) else f"source #{index + 1}"
+        where = f"{path}{line}: {label}"
+        source = _build(Source, table, where)
+        _check_source(source, where)
+        if any(s.id == source.id for s in sources):
+            raise ConfigError(f"{where}: duplicate id {source.id!r} (ids must be unique)")
+        sources.append(source)
+    return tuple(sources)
+
+
+def _check_source(source: Source, where: str) -> None:
+    if not _ID.match(source.id):
+        raise ConfigError(
+            f"{where}: key 'id' must be lowercase letters, digits, '-' or '_' (got {source.id!r})"
+        )
+    if not source.start_urls:
+        raise ConfigError(f"{where}: key 'start_urls' is empty (give at least one URL)")
+    for url in source.start_urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: key 'start_urls' has a bad URL {url!r} (need http(s)://host/…)")
+
+
+def _build(cls: type, table: dict, where: str) -> Any:
+    declared = {f.name: f for f in fields(cls)}
+    for key in table:
+        if key not in declared:
+            raise ConfigError(
+                f"{where}: unknown key {key!r} (known keys: {', '.join(declared)})"
+            )
+    values = {}
+    for name, f in declared.items():
+        if name not in table:
+            if f.metadata.get("required"):
+                raise ConfigError(f"{where}: missing required key {name!r} ({f.metadata['help']})")
+            continue
+        values[name] = _coerce(table[name], f, where)
+    return cls(**values)
+
+
+def _coerce(value: Any, f: Any, where: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else str(f.type)
+    expected, ok = _expectation(kind, value)
+    if not ok:
+        raise ConfigError(f"{where}: key {f.name!r} must be {expected}, not {value!r}")
+    if "tuple" in kind:
+        value = tuple(value)
+    elif kind == "Path":
+        value = Path(value)
+    elif kind == "float":
+        value = float(value)
+    minimum = f.metadata.get("minimum")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{where}: key {f.name!r} must be at least {minimum}, not {value!r}")
+    return value
+
+
+def _expectation(kind: str, value: Any) -> tuple[str, bool]:
+    if "tuple" in kind:
+        ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+        return "a list of strings", ok
+    if kind == "bool":
+        return "true or false", isinstance(value, bool)
+    if kind.startswith("int"):
+        return "an integer", isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return "a number", isinstance(value, int | float) and not isinstance(value, bool)
+    return "a string", isinstance(value, str)
+
+
+def user_agent(crawl: CrawlConfig, version: str) -> str:
+    """An honest User-Agent: who we are, why, and how to reach the operator."""
+    contact = f"; +{crawl.contact}" if crawl.contact else ""
+    return f"Gongkai/{version} (archive of government information-disclosure annual reports{contact})"

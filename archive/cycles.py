@@ -1,0 +1,95 @@
+"""Cycles: one row per run of the crawler, and one outcome row per source in it.
+
+Per-source numbers are computed from what the crawl committed (the fetch log and the reports),
+not from the crawler's memory, so they hold even when the crawl process died halfway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from sqlite_utils import Database
+
+from archive.clock import now_iso
+
+RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
+SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED = "ok", "empty", "failed"
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    cycle_id: int
+    source_id: str
+    agency: str
+    status: str
+    pages: int
+    list_pages: int
+    reports: int
+    new_reports: int
+    errors: int
+    message: str
+
+
+def start(db: Database, config_path: str, sources: int) -> int:
+    """Open a cycle row and return its id."""
+    return db["cycles"].insert(
+        {"started_at": now_iso(), "status": RUNNING, "config": config_path, "sources": sources}
+    ).last_pk
+
+
+def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> SourceOutcome:
+    """What one source's crawl produced in this cycle, from the committed rows."""
+    pages, list_pages, errors = db.execute(
+        """SELECT count(status),
+                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299 THEN 1 END),
+                  count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400) THEN 1 END)
+           FROM fetches WHERE cycle_id = ? AND source_id = ?""",
+        [cycle_id, source_id],
+    ).fetchone()
+    reports, new = db.execute(
+        """SELECT count(*), count(CASE WHEN first_seen_cycle = ? THEN 1 END)
+           FROM reports WHERE source_id = ? AND last_seen_cycle = ?""",
+        [cycle_id, source_id, cycle_id],
+    ).fetchone()
+    status, message = _verdict(db, cycle_id, source_id, list_pages, reports)
+    return SourceOutcome(
+        cycle_id, source_id, agency, status, pages, list_pages, reports, new, errors, message
+    )
+
+
+def _verdict(
+    db: Database, cycle_id: int, source_id: str, list_pages: int, reports: int
+) -> tuple[str, str]:
+    if list_pages == 0:
+        row = db.execute(
+            """SELECT url, coalesce(status, ''), coalesce(note, '') FROM fetches
+               WHERE cycle_id = ? AND source_id = ? AND kind = 'list' ORDER BY id LIMIT 1""",
+            [cycle_id, source_id],
+        ).fetchone()
+        why = f"{row[0]}: {row[1]} {row[2]}".strip() if row else "no list page was requested"
+        return SOURCE_FAILED, f"no list page could be fetched ({why})"
+    if reports == 0:
+        return SOURCE_EMPTY, "list pages fetched but no annual report recognised"
+    return SOURCE_OK, ""
+
+
+def finish(
+    db: Database, cycle_id: int, status: str, outcomes: Iterable[SourceOutcome], error: str = ""
+) -> None:
+    """Store the per-source outcomes and close the cycle row."""
+    outcomes = list(outcomes)
+    with db.atomic():
+        db["cycle_sources"].upsert_all([asdict(o) for o in outcomes], pk=("cycle_id", "source_id"))
+        db["cycles"].update(
+            cycle_id,
+            {
+                "finished_at": now_iso(),
+                "status": status,
+                "sources_failed": sum(o.status == SOURCE_FAILED for o in outcomes),
+                "pages": sum(o.pages for o in outcomes),
+                "reports": sum(o.reports for o in outcomes),
+                "new_reports": sum(o.new_reports for o in outcomes),
+                "error": error or None,
+            },
+        )

@@ -1,0 +1,96 @@
+"""The fallback family: any HTML list of links, paginated by visible links.
+
+Pagination is followed only inside the column: links labelled 下一页/下页/›, numbered page
+links and ?page=N variants whose URL stays in the list page's own directory. That keeps a
+crawl from wandering into the rest of the site through navigation menus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from posixpath import dirname
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from crawler.page import Page
+
+_NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", "›", "»", ">", ">>", "next", "尾页", "末页"}
+_PAGE_NUMBER = re.compile(r"^\[?\d{1,3}\]?$")
+_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+_CONTAINERS = ("li", "tr", "dd", "dt", "p", "div", "td")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a list page: where it links, its text, and the date printed beside it."""
+
+    url: str
+    text: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportFields:
+    """What a report page says about itself, before any choice between the candidates."""
+
+    meta_title: str | None
+    headings: tuple[str, ...]
+    meta_pubdate: str | None
+    text: str
+
+
+def recognise(page: Page) -> bool:
+    return True
+
+
+def list_entries(page: Page) -> Iterator[Entry]:
+    for link in page.links():
+        if link.text:
+            yield Entry(url=link.url, text=link.text, date=entry_date(link.node))
+
+
+def entry_date(node: Selector) -> str | None:
+    """The date printed in the entry's own row: its nearest li/tr/dd/p/div/td ancestor.
+
+    Only that one row is read: looking further up would take a neighbouring entry's date.
+    """
+    for container in node.xpath("ancestor::*")[::-1]:
+        if container.root.tag in _CONTAINERS:
+            text = " ".join(container.css("::text").getall())
+            match = _DATE.search(text) if len(text) <= 400 else None
+            return match.group(0) if match else None
+    return None
+
+
+def next_pages(page: Page) -> Iterator[str]:
+    for link in page.links():
+        label = link.text.strip().lower()
+        if label in _NEXT_LABELS or "下一页" in label or _PAGE_NUMBER.match(label):
+            if in_column(page.url, link.url):
+                yield link.url
+
+
+def in_column(list_url: str, url: str) -> bool:
+    """Same host and the same directory as the list page (query strings may differ)."""
+    a, b = urlsplit(list_url), urlsplit(url)
+    return a.netloc == b.netloc and _directory(a.path) == _directory(b.path) and url != list_url
+
+
+def _directory(path: str) -> str:
+    return path if path.endswith("/") else dirname(path) + "/"
+
+
+def report_fields(page: Page) -> ReportFields:
+    headings = page.sel.xpath(
+        "//ucaptitle | //h1 | //h2 | //h3 | //*[contains(@class, 'title')]"
+    )
+    texts = (" ".join("".join(h.css("::text").getall()).split()) for h in headings)
+    return ReportFields(
+        meta_title=page.meta("ArticleTitle"),
+        headings=tuple(t for t in texts if t),
+        meta_pubdate=page.meta("PubDate"),
+        text=page.visible_text(),
+    )

@@ -1,0 +1,59 @@
+"""Downloader middlewares: keep each source on its own hosts, and log every exchange."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from crawler import signals
+
+
+class SourceHostsMiddleware:
+    """Drop any request (redirects included) that leaves the hosts of the source it serves.
+
+    Scrapy's own offsite filter checks one list for the whole spider; a cycle crawls many
+    agencies, and one agency's redirect must not make us fetch another's site, or a spam mirror.
+    """
+
+    def process_request(self, request: Request) -> None:
+        allowed = request.meta.get("gongkai_hosts")
+        if allowed is None:
+            return None
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "").lower()
+        if parts.netloc.lower() in allowed or any(
+            host == d or host.endswith("." + d) for d in request.meta.get("gongkai_domains", ())
+        ):
+            return None
+        raise IgnoreRequest(f"offsite for source {request.meta.get('source_id')}: {request.url}")
+
+
+class FetchLogMiddleware:
+    """Announce every response and every failed download to the archive pipeline.
+
+    Placed at 585: after HttpCompressionMiddleware (590) has decoded gzip, before
+    MetaRefreshMiddleware (580) and RetryMiddleware (550) can swallow the response.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FetchLogMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self.crawler.signals.send_catch_log(
+            signals.response_fetched, request=request, response=response
+        )
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, IgnoreRequest):
+            self.crawler.signals.send_catch_log(
+                signals.fetch_failed, request=request, exception=exception
+            )

@@ -1,0 +1,72 @@
+"""A fetched HTML page, decoded once, with the few lookups every family needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin
+
+from parsel import Selector
+
+from archive.encoding import decode_html
+
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    node: Selector
+
+
+@dataclass
+class Page:
+    url: str
+    text: str
+    sel: Selector
+
+    @classmethod
+    def parse(cls, url: str, body: bytes, content_type: str | None) -> Page:
+        text, _codec = decode_html(body, content_type)
+        return cls(url=url, text=text, sel=Selector(text=text or "<html></html>"))
+
+    @property
+    def base(self) -> str:
+        href = self.sel.css("base::attr(href)").get()
+        return urljoin(self.url, href.strip()) if href else self.url
+
+    def meta(self, name: str) -> str | None:
+        """Content of <meta name=…> (case-insensitive name), stripped; None if absent or empty."""
+        lower = name.lower()
+        for node in self.sel.xpath("//meta[@name]"):
+            if (node.attrib.get("name") or "").strip().lower() == lower:
+                value = (node.attrib.get("content") or "").strip()
+                return value or None
+        return None
+
+    def absolute(self, href: str) -> str | None:
+        """Absolute URL without fragment, or None for javascript:/mailto:/empty links."""
+        href = (href or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            return None
+        url, _fragment = urldefrag(urljoin(self.base, href))
+        return url if url.startswith(("http://", "https://")) else None
+
+    def links(self) -> Iterator[Link]:
+        """Every <a href> with its visible text (or its title attribute when that is longer)."""
+        for node in self.sel.css("a[href]"):
+            url = self.absolute(node.attrib.get("href", ""))
+            if url is None:
+                continue
+            visible = " ".join("".join(node.css("::text").getall()).split())
+            title = " ".join((node.attrib.get("title") or "").split())
+            yield Link(url=url, text=title if len(title) > len(visible) else visible, node=node)
+
+    def visible_text(self) -> str:
+        """Text of the body without scripts and styles, one line per block."""
+        parts = self.sel.xpath(
+            "//body//text()[not(ancestor::script) and not(ancestor::style)]"
+        ).getall()
+        lines = (" ".join(p.split()) for p in parts)
+        return "\n".join(line for line in lines if line)

@@ -1,0 +1,128 @@
+"""ArchivePipeline: the crawler's only door into the archive.
+
+It logs every exchange the downloader announces (crawler.signals) and records every report
+sighting the spider yields, in batches: one transaction per few hundred writes instead of one
+per page, so archiving keeps up with the crawl. Order is preserved, so a sighting is always
+written after the blob it points at.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive import config as config_module
+from archive import fetches, reports
+from archive.clock import now_iso
+from archive.db import open_db
+from crawler import signals
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+BATCH_SECONDS = 2.0
+
+
+class ArchivePipeline:
+    def __init__(self, database: str, cycle_id: int | None, hosts: dict[str, str]) -> None:
+        self.db = open_db(database)
+        self.cycle_id = cycle_id
+        self.host_sources = hosts
+        self.pending: list[fetches.Fetch | reports.Sighting] = []
+        self.last_flush = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        path = crawler.settings.get("GONGKAI_CONFIG")
+        if not path:
+            raise NotConfigured("GONGKAI_CONFIG is not set")
+        config = config_module.load(path)
+        cycle = crawler.settings.get("GONGKAI_CYCLE_ID")
+        hosts = {host: s.id for s in reversed(config.sources) for host in s.hosts}
+        pipeline = cls(str(config.database), int(cycle) if cycle else None, hosts)
+        crawler.signals.connect(pipeline.response_fetched, signal=signals.response_fetched)
+        crawler.signals.connect(pipeline.fetch_failed, signal=signals.fetch_failed)
+        return pipeline
+
+    def response_fetched(self, request: Request, response: Response) -> None:
+        self._add(self._fetch(request, response))
+
+    def fetch_failed(self, request: Request, exception: Exception) -> None:
+        self._add(self._fetch(request, None, note=_failure_note(exception)))
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, reports.Sighting):
+            self._add(item)
+        return item
+
+    def close_spider(self) -> None:
+        self.flush()
+        self.db.close()
+
+    def _add(self, record: fetches.Fetch | reports.Sighting) -> None:
+        self.pending.append(record)
+        if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last_flush > BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything pending in one transaction."""
+        batch, self.pending = self.pending, []
+        self.last_flush = time.monotonic()
+        if not batch:
+            return
+        with self.db.atomic():
+            for record in batch:
+                if isinstance(record, fetches.Fetch):
+                    fetches.record(self.db, record, self.cycle_id)
+                else:
+                    reports.observe(self.db, record, self.cycle_id)
+
+    def _fetch(
+        self, request: Request, response: Response | None, note: str | None = None
+    ) -> fetches.Fetch:
+        chain = request.meta.get("redirect_urls") or []
+        url = chain[0] if chain else request.url
+        kind = request.meta.get("kind") or (
+            "robots" if urlsplit(url).path == "/robots.txt" else "other"
+        )
+        source_id = request.meta.get("source_id") or self.host_sources.get(urlsplit(url).netloc)
+        if chain:
+            hops = "redirected: " + " -> ".join([*chain, request.url])
+            note = f"{note}; {hops}" if note else hops
+        if response is None:
+            return fetches.Fetch(
+                url=url, fetched_at=now_iso(), kind=kind, source_id=source_id, note=note
+            )
+        headers = response.headers
+        return fetches.Fetch(
+            url=url,
+            final_url=response.url if response.url != url else None,
+            fetched_at=now_iso(),
+            kind=kind,
+            source_id=source_id,
+            status=response.status,
+            body=response.body,
+            content_type=_header(headers, b"Content-Type"),
+            etag=_header(headers, b"ETag"),
+            last_modified=_header(headers, b"Last-Modified"),
+            note=note,
+        )
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _failure_note(exception: Exception) -> str:
+    text = str(exception) or type(exception).__name__
+    if "max size" in text.lower() or "maxsize" in text.lower():
+        return f"truncated: download stopped at the size cap ({text})"
+    return f"failed: {type(exception).__name__}: {text}"[:500]

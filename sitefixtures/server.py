@@ -1,0 +1,166 @@
+"""Serve a folder of saved pages on 127.0.0.1 the way agency web servers answer.
+
+Used by the tests (fixture sites) and by `make demo` (the bundled sample site), so both exercise
+real HTTP: charsets in headers or not at all, 404s, slow pages, robots.txt, conditional requests.
+
+Per-path behaviour lives beside the pages in `_headers.toml`; each table is an fnmatch pattern
+matched against the URL path (the first matching table wins, so put specific paths first):
+
+    ["/xxgk/qt/ndbg/*"]
+    content_type = "text/html; charset=utf-8"   # default "text/html" (no charset), like many sites
+    ["/gone.html"]
+    status = 404
+    ["/slow.html"]
+    delay = 5.0                                  # seconds before the answer starts
+    ["/moved/*"]
+    location = "/new/"                           # with status 301/302
+
+Every request is remembered in `FixtureServer.requests` so tests can assert what was (not) asked.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import mimetypes
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_TEXT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html"}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class FixtureServer:
+    """A running server; `url` is its base, e.g. http://127.0.0.1:41234."""
+
+    root: Path
+    httpd: ThreadingHTTPServer
+    requests: list[Seen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def paths(self) -> list[str]:
+        return [r.path for r in self.requests]
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def serve(root: Path | str, port: int = 0) -> FixtureServer:
+    """Start serving `root` on 127.0.0.1 in a daemon thread and return at once."""
+    root = Path(root)
+    server = FixtureServer(root=root, httpd=None)  # type: ignore[arg-type]
+    handler = type("Handler", (_Handler,), {"fixture": server})
+    server.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.httpd.daemon_threads = True
+    threading.Thread(target=server.httpd.serve_forever, daemon=True).start()
+    return server
+
+
+def _rules(root: Path) -> dict[str, dict]:
+    path = root / "_headers.toml"
+    return tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+
+
+def _rule_for(root: Path, url_path: str) -> dict:
+    for pattern, rule in _rules(root).items():
+        if fnmatch.fnmatchcase(url_path, pattern):
+            return rule
+    return {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fixture: FixtureServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # silence stderr noise
+        pass
+
+    def do_GET(self) -> None:
+        self._answer(body_wanted=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(body_wanted=False)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self._answer(body_wanted=True)
+
+    def _answer(self, body_wanted: bool) -> None:
+        url_path = unquote(urlsplit(self.path).path)
+        self.fixture.requests.append(Seen(self.command, self.path, dict(self.headers.items())))
+        rule = _rule_for(self.fixture.root, url_path)
+        if rule.get("delay"):
+            time.sleep(float(rule["delay"]))
+        file = self._file(url_path)
+        status = int(rule.get("status", 200 if file else 404))
+        body = file.read_bytes() if file else b"<html><body><h1>404 Not Found</h1></body></html>"
+        headers = {"Content-Type": rule.get("content_type") or _guess_type(file)}
+        if rule.get("location"):
+            headers["Location"] = rule["location"]
+        if file and status == 200:
+            headers["ETag"] = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers["Last-Modified"] = formatdate(file.stat().st_mtime, usegmt=True)
+            if self.headers.get("If-None-Match") == headers["ETag"]:
+                status, body = 304, b""
+        self.send_response(status)
+        for name, value in {**headers, **rule.get("headers", {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body_wanted:
+            self.wfile.write(body)
+
+    def _file(self, url_path: str) -> Path | None:
+        root = self.fixture.root.resolve()
+        candidate = (root / url_path.lstrip("/")).resolve()
+        if root not in candidate.parents and candidate != root:
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() and candidate.name != "_headers.toml" else None
+
+
+def _guess_type(file: Path | None) -> str:
+    if file is None:
+        return "text/html"
+    if file.suffix in _TEXT_TYPES:
+        return _TEXT_TYPES[file.suffix]
+    return mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+
+
+def main() -> None:
+    """`python -m sitefixtures.server FOLDER [PORT]`: serve a fixture site by hand."""
+    import sys
+
+    server = serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
