@@ -75,4 +75,6 @@ def crawl(
 
 def _progress(db, cycle_id: int, progress: Callable[[str], None]) -> None:
     fetched = db.execute("SELECT count(*) FROM fetches WHERE cycle_id = ?", [cycle_id]).fetchone()
-    progress(f"… cycle {cycle_id}: {fetched[0]} responses archived so far ({time.strftime('%H:%M:%S')})")
+    progress(
+        f"… cycle {cycle_id}: {fetched[0]} responses archived so far ({time.strftime('%H:%M:%S')})"
+    )

@@ -1,4 +1,7 @@
-"""Timestamps as stored in the archive: UTC, ISO 8601, to the second (e.g. 2026-11-23T02:30:00+00:00)."""
+"""Timestamps as the archive stores them: UTC, ISO 8601, to the second.
+
+Example: 2026-11-23T02:30:00+00:00. One format everywhere keeps SQL comparisons on text correct.
+"""
 
 from datetime import UTC, datetime
 

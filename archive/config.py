@@ -50,7 +50,9 @@ class CrawlConfig:
 
 @dataclass(frozen=True)
 class Source:
-    id: str = _key(None, "short stable name used in logs, rows and alerts, e.g. szka", required=True)
+    id: str = _key(
+        None, "short stable name used in logs, rows and alerts, e.g. szka", required=True
+    )
     agency: str = _key(None, "the agency's full name, e.g. 深圳市人民政府口岸办公室", required=True)
     start_urls: tuple[str, ...] = _key(
         None, "http(s) URLs of the agency's report column (list page)", required=True
@@ -157,16 +159,16 @@ def _check_source(source: Source, where: str) -> None:
     for url in source.start_urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{where}: key 'start_urls' has a bad URL {url!r} (need http(s)://host/…)")
+            raise ConfigError(
+                f"{where}: key 'start_urls' has a bad URL {url!r} (need http(s)://host/…)"
+            )
 
 
 def _build(cls: type, table: dict, where: str) -> Any:
     declared = {f.name: f for f in fields(cls)}
     for key in table:
         if key not in declared:
-            raise ConfigError(
-                f"{where}: unknown key {key!r} (known keys: {', '.join(declared)})"
-            )
+            raise ConfigError(f"{where}: unknown key {key!r} (known keys: {', '.join(declared)})")
     values = {}
     for name, f in declared.items():
         if name not in table:
@@ -210,4 +212,6 @@ def _expectation(kind: str, value: Any) -> tuple[str, bool]:
 def user_agent(crawl: CrawlConfig, version: str) -> str:
     """An honest User-Agent: who we are, why, and how to reach the operator."""
     contact = f"; +{crawl.contact}" if crawl.contact else ""
-    return f"Gongkai/{version} (archive of government information-disclosure annual reports{contact})"
+    return (
+        f"Gongkai/{version} (archive of government information-disclosure annual reports{contact})"
+    )

@@ -33,9 +33,13 @@ class SourceOutcome:
 
 def start(db: Database, config_path: str, sources: int) -> int:
     """Open a cycle row and return its id."""
-    return db["cycles"].insert(
-        {"started_at": now_iso(), "status": RUNNING, "config": config_path, "sources": sources}
-    ).last_pk
+    return (
+        db["cycles"]
+        .insert(
+            {"started_at": now_iso(), "status": RUNNING, "config": config_path, "sources": sources}
+        )
+        .last_pk
+    )
 
 
 def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> SourceOutcome:

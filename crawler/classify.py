@@ -200,9 +200,30 @@ def classify(title: str) -> Verdict:
     rejected = _rejection(text)
     if rejected:
         return Verdict(False, None, rejected)
+    if _is_truncated_report(text):
+        return Verdict(True, _year_in(text), "annual disclosure report (truncated title)")
     if not _DISCLOSURE.search(text) or not _REPORT_NOUN.search(text):
         return Verdict(False, None, "rejected: no 信息公开 report wording")
     return Verdict(True, _year_in(text), _acceptance(text))
+
+
+_TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
+_REPORT_ENDINGS = ("工作年度报告", "年度报告", "工作报告", "工作情况报告")
+
+
+def _is_truncated_report(text: str) -> bool:
+    """A list title cut with "…" (fixed-width columns do this) that is heading for 年度报告.
+
+    Only tails that already reach 年度 or 报 count: "政府信息公开工作…" could still become
+    工作要点 or 工作总结.
+    """
+    if not _TRUNCATED.search(text):
+        return False
+    head = _TRUNCATED.sub("", text)
+    match = re.search(r"(?:信息公开|政务公开)([^信]*)$", head)
+    if not match or not ("年度" in match.group(1) or "报" in match.group(1)):
+        return False
+    return any(ending.startswith(match.group(1)) for ending in _REPORT_ENDINGS)
 
 
 def _acceptance(text: str) -> str:

@@ -54,14 +54,14 @@ class Page:
         return url if url.startswith(("http://", "https://")) else None
 
     def links(self) -> Iterator[Link]:
-        """Every <a href> with its visible text (or its title attribute when that is longer)."""
+        """Every <a href> with its text: the visible text, or the title attribute if fuller."""
         for node in self.sel.css("a[href]"):
             url = self.absolute(node.attrib.get("href", ""))
             if url is None:
                 continue
             visible = " ".join("".join(node.css("::text").getall()).split())
             title = " ".join((node.attrib.get("title") or "").split())
-            yield Link(url=url, text=title if len(title) > len(visible) else visible, node=node)
+            yield Link(url=url, text=_fuller(visible, title), node=node)
 
     def visible_text(self) -> str:
         """Text of the body without scripts and styles, one line per block."""
@@ -70,3 +70,11 @@ class Page:
         ).getall()
         lines = (" ".join(p.split()) for p in parts)
         return "\n".join(line for line in lines if line)
+
+
+def _fuller(visible: str, title: str) -> str:
+    """Lists truncate long titles ("…工作年..."); the title attribute keeps them whole."""
+    stem = visible.rstrip(".…· ")
+    if title and (len(title) > len(visible) or (stem and title.startswith(stem))):
+        return title
+    return visible

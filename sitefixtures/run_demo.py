@@ -57,8 +57,10 @@ def start_servers(base_port: int) -> dict[str, FixtureServer]:
     try:
         return {sid: serve(HERE / sid, base_port + i) for i, sid in enumerate(AGENCIES)}
     except OSError as error:
-        sys.exit(f"demo: cannot listen on 127.0.0.1:{base_port}-{base_port + 1} ({error}); "
-                 "pass --port to use other ports")
+        sys.exit(
+            f"demo: cannot listen on 127.0.0.1:{base_port}-{base_port + 1} ({error}); "
+            "pass --port to use other ports"
+        )
 
 
 def print_reports(database: Path, cycle_id: int) -> None:
@@ -92,8 +94,10 @@ def main() -> None:
     config = load(config_path)
     result = cycle.run(config, progress=print)
     for o in result.outcomes:
-        print(f"{o.source_id}: {o.status}, {o.pages} pages, {o.reports} reports "
-              f"({o.new_reports} new), {o.errors} errors {o.message}")
+        print(
+            f"{o.source_id}: {o.status}, {o.pages} pages, {o.reports} reports "
+            f"({o.new_reports} new), {o.errors} errors {o.message}"
+        )
     print_reports(config.database, result.id)
     print(f"""
 archive:   {config.database}

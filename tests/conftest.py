@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from archive.config import Config, load
 from sitefixtures.server import FixtureServer, serve
-
-SITES = Path(__file__).parent / "sites"
-FAST_CRAWL = {"delay": 0, "autothrottle": False, "timeout": 5, "retries": 1}
+from tests.helpers import SITES
 
 
 @pytest.fixture
@@ -28,25 +24,3 @@ def serve_site() -> Iterator[Callable[[str | Path], FixtureServer]]:
     yield start
     for server in servers:
         server.stop()
-
-
-def toml_value(value: object) -> str:
-    """JSON scalars and lists of strings are valid TOML values."""
-    return json.dumps(value, ensure_ascii=False)
-
-
-def write_config(
-    folder: Path, sources: list[dict], crawl: dict | None = None, database: str = "archive.db"
-) -> Config:
-    """Write archive.toml into `folder` and load it."""
-    lines = ["[archive]", f"database = {toml_value(database)}", "", "[crawl]"]
-    lines += [f"{k} = {toml_value(v)}" for k, v in {**FAST_CRAWL, **(crawl or {})}.items()]
-    for source in sources:
-        lines += ["", "[[sources]]"] + [f"{k} = {toml_value(v)}" for k, v in source.items()]
-    path = folder / "archive.toml"
-    path.write_text("\n".join(lines) + "\n", "utf-8")
-    return load(path)
-
-
-def expected(site: str) -> dict:
-    return json.loads((SITES / site / "expected.json").read_text("utf-8"))

@@ -20,7 +20,7 @@ from crawler.page import Page
 _NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", "›", "»", ">", ">>", "next", "尾页", "末页"}
 _PAGE_NUMBER = re.compile(r"^\[?\d{1,3}\]?$")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
-_CONTAINERS = ("li", "tr", "dd", "dt", "p", "div", "td")
+_CONTAINERS = ("li", "tr", "dd", "dt", "p", "div")  # not td: the date sits in a sibling cell
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def list_entries(page: Page) -> Iterator[Entry]:
 
 
 def entry_date(node: Selector) -> str | None:
-    """The date printed in the entry's own row: its nearest li/tr/dd/p/div/td ancestor.
+    """The date printed in the entry's own row: its nearest li/tr/dd/dt/p/div ancestor.
 
     Only that one row is read: looking further up would take a neighbouring entry's date.
     """
@@ -68,9 +68,9 @@ def entry_date(node: Selector) -> str | None:
 def next_pages(page: Page) -> Iterator[str]:
     for link in page.links():
         label = link.text.strip().lower()
-        if label in _NEXT_LABELS or "下一页" in label or _PAGE_NUMBER.match(label):
-            if in_column(page.url, link.url):
-                yield link.url
+        is_pager = label in _NEXT_LABELS or "下一页" in label or _PAGE_NUMBER.match(label)
+        if is_pager and in_column(page.url, link.url):
+            yield link.url
 
 
 def in_column(list_url: str, url: str) -> bool:
@@ -84,9 +84,7 @@ def _directory(path: str) -> str:
 
 
 def report_fields(page: Page) -> ReportFields:
-    headings = page.sel.xpath(
-        "//ucaptitle | //h1 | //h2 | //h3 | //*[contains(@class, 'title')]"
-    )
+    headings = page.sel.xpath("//ucaptitle | //h1 | //h2 | //h3 | //*[contains(@class, 'title')]")
     texts = (" ".join("".join(h.css("::text").getall()).split()) for h in headings)
     return ReportFields(
         meta_title=page.meta("ArticleTitle"),

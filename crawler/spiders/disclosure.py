@@ -31,6 +31,7 @@ from crawler.page import Page
 from crawler.settings import from_config
 
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
+_INDEX = re.compile(r"/index\.s?html?$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
 
 
@@ -70,11 +71,13 @@ class DisclosureSpider(Spider):
         self.logger.debug("%s: %s is a %s list page", source.id, response.url, family.name)
         for entry in family.list_entries(page):
             verdict = classify(entry.text)
-            if verdict.is_report:
+            if verdict.is_report and verdict.year:
                 yield self._report_request(source, entry, response.url)
             elif any(word in entry.text for word in _WORTH_LOGGING):
+                # A yearless "政府信息公开年报" link is the column itself in a menu, not a report.
+                reason = verdict.reason if not verdict.is_report else "no year: a column link"
                 self.crawler.stats.inc_value(f"gongkai/{source.id}/rejected")
-                self.logger.debug("%s: skipped %r: %s", source.id, entry.text, verdict.reason)
+                self.logger.debug("%s: skipped %r: %s", source.id, entry.text, reason)
         for url in family.next_pages(page):
             request = self._list_request(source, url)
             if request:
@@ -119,9 +122,10 @@ class DisclosureSpider(Spider):
 
     def _list_request(self, source: Source, url: str) -> Request | None:
         seen = self.list_urls[source.id]
-        if url in seen or len(seen) >= (source.max_list_pages or self.default_max_pages):
+        key = _INDEX.sub("/", url)  # a column's "dir/" and "dir/index.html" are one page
+        if key in seen or len(seen) >= (source.max_list_pages or self.default_max_pages):
             return None
-        seen.add(url)
+        seen.add(key)
         return self._request(source, url, "list", self.parse_list, list_url=url)
 
     def _report_request(self, source: Source, entry: Entry, list_url: str) -> Request:

@@ -1,0 +1,33 @@
+"""Helpers for tests: configs pointing at fixture sites, expected results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archive.config import Config, load
+
+SITES = Path(__file__).parent / "sites"
+FAST_CRAWL = {"delay": 0, "autothrottle": False, "timeout": 5, "retries": 1}
+
+
+def toml_value(value: object) -> str:
+    """JSON scalars and lists of strings are valid TOML values."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_config(
+    folder: Path, sources: list[dict], crawl: dict | None = None, database: str = "archive.db"
+) -> Config:
+    """Write archive.toml into `folder` and load it."""
+    lines = ["[archive]", f"database = {toml_value(database)}", "", "[crawl]"]
+    lines += [f"{k} = {toml_value(v)}" for k, v in {**FAST_CRAWL, **(crawl or {})}.items()]
+    for source in sources:
+        lines += ["", "[[sources]]"] + [f"{k} = {toml_value(v)}" for k, v in source.items()]
+    path = folder / "archive.toml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return load(path)
+
+
+def expected(site: str) -> dict:
+    return json.loads((SITES / site / "expected.json").read_text("utf-8"))
