@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from archive import cycles
 from archive.config import Config
 from archive.db import open_db
@@ -73,7 +75,7 @@ def crawl(
             tick()
 
 
-def _progress(db, cycle_id: int, progress: Callable[[str], None]) -> None:
+def _progress(db: Database, cycle_id: int, progress: Callable[[str], None]) -> None:
     fetched = db.execute("SELECT count(*) FROM fetches WHERE cycle_id = ?", [cycle_id]).fetchone()
     progress(
         f"… cycle {cycle_id}: {fetched[0]} responses archived so far ({time.strftime('%H:%M:%S')})"
