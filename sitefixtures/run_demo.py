@@ -102,7 +102,7 @@ def main() -> None:
     print(f"""
 archive:   {config.database}
 crawl log: {result.log_path}
-Browse it: .venv/bin/pip install datasette && .venv/bin/datasette {config.database}
+Browse it: .venv/bin/datasette {config.database}   (then open http://127.0.0.1:8001)
 Run again: make demo   (an unchanged site adds no reports and no blobs)
 Verify:    .venv/bin/python scheduler.py --config {config_path} verify""")
     if args.serve:

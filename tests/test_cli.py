@@ -1,0 +1,81 @@
+"""The command line as a user runs it: `once` prints a per-source summary, `verify` proves bytes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from archive import blobs
+from scheduler import cli
+from tests.helpers import expected, write_config
+
+
+def run_once(serve_site, tmp_path, site: str = "robots_disallowed"):
+    server = serve_site(site)
+    spec = expected(site)
+    config = write_config(
+        tmp_path,
+        [
+            {
+                "id": "bagtj",
+                "agency": spec["agency"],
+                "start_urls": [server.url + spec["start_path"]],
+            }
+        ],
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "once"])
+    return config, spec, result
+
+
+def test_once_prints_a_summary_line_per_source(serve_site, tmp_path):
+    config, spec, result = run_once(serve_site, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("bagtj"))
+    status, pages, reports, new, errors = line.split()[1:6]
+    assert (status, reports, new, errors) == ("ok", str(len(spec["reports"])), "3", "0")
+    assert int(pages) >= 3
+    assert str(config.database) in result.output
+
+
+def test_verify_passes_on_a_fresh_archive_and_names_a_tampered_blob(serve_site, tmp_path):
+    config, _spec, _result = run_once(serve_site, tmp_path)
+    runner = CliRunner()
+
+    clean = runner.invoke(cli, ["--config", str(config.path), "verify"])
+    assert clean.exit_code == 0, clean.output
+    assert "0 problems" in clean.output
+
+    with sqlite3.connect(config.database) as conn:
+        key, encoding, content = conn.execute(
+            "SELECT sha256, encoding, content FROM blobs WHERE size > 100 LIMIT 1"
+        ).fetchone()
+        tampered = blobs.decode(encoding, content).replace(b"2021", b"2022", 1)
+        conn.execute(
+            "UPDATE blobs SET encoding = 'raw', content = ? WHERE sha256 = ?", [tampered, key]
+        )
+    dirty = runner.invoke(cli, ["--config", str(config.path), "verify"])
+    assert dirty.exit_code == 1
+    assert f"blob {key}: bytes hash to {blobs.sha256_of(tampered)}" in dirty.output
+
+
+def test_verify_reports_a_fetch_pointing_at_a_missing_blob(serve_site, tmp_path):
+    config, _spec, _result = run_once(serve_site, tmp_path)
+    with sqlite3.connect(config.database) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("UPDATE fetches SET sha256 = ? WHERE id = 1", ["0" * 64])
+
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "verify"])
+
+    assert result.exit_code == 1
+    assert f"fetches id=1: refers to missing blob {'0' * 64}" in result.output
+
+
+def test_help_texts_document_every_command():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"])
+    assert "--config" in top.output and "archive.toml" in top.output
+    for command in ("once", "verify"):
+        text = runner.invoke(cli, [command, "--help"]).output
+        assert "Example:" in text and f"scheduler.py --config archive.toml {command}" in text

@@ -1,0 +1,68 @@
+"""`make demo` as a user runs it: both seed reports found, and a re-run stores nothing new."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from archive.db import open_db
+from sitefixtures import run_demo
+
+EXPECTED = json.loads((run_demo.HERE / "expected.json").read_text("utf-8"))
+
+
+def free_port_pair() -> int:
+    """A port p such that p and p+1 are both free right now."""
+    for _ in range(50):
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+            with socket.socket() as b:
+                try:
+                    b.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no two adjacent free ports")
+
+
+def run(port: int, data: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "sitefixtures.run_demo", "--port", str(port), "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_demo_finds_the_seed_reports_and_reruns_for_free(tmp_path):
+    port = free_port_pair()
+    first = run(port, tmp_path)
+
+    db = open_db(tmp_path / "demo.db")
+    rows = {
+        (r["source_id"], r["url"].split(":", 2)[2].split("/", 1)[1], r["year"], r["published_on"])
+        for r in db.query("SELECT * FROM reports")
+    }
+    want = {
+        (sid, r["path"].lstrip("/"), r["year"], r["published_on"])
+        for sid, spec in EXPECTED.items()
+        for r in spec["reports"]
+    }
+    assert rows == want
+    assert ("gzhg", "guangzhou_customs/381558/381575/391204/index.html", 2015, "2016-03-30") in rows
+    assert ("szka", "xxgk/qt/ndbg/content/post_2295602.html", 2014, "2015-02-04") in rows
+    assert "市口岸办2014年政府信息公开工作年度报告" in first
+    assert "datasette" in first
+
+    blob_count = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
+    second = run(port, tmp_path)
+    assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == blob_count
+    assert "new blobs stored by this cycle: 0" in second
+    assert "(0 new)" in second

@@ -1,0 +1,48 @@
+"""Docs that cannot drift: the README documents every table, column, config key and command."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from archive.config import SECTIONS
+from archive.db import open_db
+from scheduler import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+
+
+def documented_columns(table: str) -> set[str]:
+    """Columns listed in the README's table for `table` (first cell of each row)."""
+    match = re.search(rf"^### `{table}`.*?\n(.*?)(?=^### |^## |\Z)", README, re.S | re.M)
+    assert match, f"README has no section for table {table}"
+    return set(re.findall(r"^\| `(\w+)` \|", match.group(1), re.M))
+
+
+def live_tables(tmp_path: Path) -> dict[str, list[str]]:
+    db = open_db(tmp_path / "schema.db")
+    return {
+        name: list(db[name].columns_dict) for name in db.table_names() if not name.startswith("_")
+    }
+
+
+def test_every_table_and_column_of_the_live_schema_is_documented(tmp_path):
+    for table, columns in live_tables(tmp_path).items():
+        assert documented_columns(table) == set(columns), table
+
+
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_every_config_key_is_documented(section):
+    heading = "[[sources]]" if section == "sources" else f"[{section}]"
+    match = re.search(rf"^### `{re.escape(heading)}`\n(.*?)(?=^### |^## )", README, re.S | re.M)
+    assert match, f"README has no section for {heading}"
+    documented = set(re.findall(r"^\| `(\w+)` \|", match.group(1), re.M))
+    assert documented == {f.name for f in fields(SECTIONS[section])}
+
+
+def test_every_command_is_documented():
+    for name in cli.commands:
+        assert f"`scheduler.py [--config FILE] {name}`" in README
