@@ -1,9 +1,10 @@
-"""One cycle, end to end: open a cycle row, crawl in a child process, record the outcomes.
+"""One cycle, end to end: crawl in a child process, then detect, alert and record outcomes.
 
 The crawl runs as `scrapy crawl disclosure` in a child process because Twisted's reactor cannot
 be restarted inside one process, and so that a crash in the crawl cannot take the scheduler
-down. The child writes only the fetch log, blobs and report sightings; the parent reads what was
-committed and summarises it per source.
+down. The child writes only the fetch log, blobs and sightings; everything that needs the whole
+cycle's view (new / changed / moved / removed, source health, alerts) runs here afterwards, over
+what was committed, so it also runs when the crawl died or was stopped halfway.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +20,12 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import cycles
+from archive import cycles, events, health, lock
 from archive.config import Config
 from archive.db import open_db
 
 PROGRESS_SECONDS = 30.0
+STOP_GRACE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,32 +34,73 @@ class CycleResult:
     status: str
     outcomes: list[cycles.SourceOutcome]
     log_path: Path
+    events: dict[str, int]
     error: str = ""
 
 
-def run(config: Config, progress: Callable[[str], None] = lambda line: None) -> CycleResult:
-    """Run one cycle over the config's enabled sources and return what it found."""
+def run(
+    config: Config,
+    progress: Callable[[str], None] = lambda line: None,
+    stop: threading.Event | None = None,
+    wait: float = 0.0,
+) -> CycleResult:
+    """Run one cycle over the config's enabled sources; `stop` cuts the crawl short cleanly.
+
+    Raises lock.Busy if another cycle holds the archive for longer than `wait` seconds.
+    """
+    stop = stop or threading.Event()
+    with lock.hold(config.database, wait=wait):
+        db = open_db(config.database)
+        try:
+            return _run(db, config, progress, stop)
+        finally:
+            db.close()
+
+
+def _run(
+    db: Database, config: Config, progress: Callable[[str], None], stop: threading.Event
+) -> CycleResult:
     sources = [s for s in config.sources if s.enabled]
-    db = open_db(config.database)
     cycle_id = cycles.start(db, str(config.path), len(sources))
     log_path = config.database.parent / "logs" / f"cycle-{cycle_id}.log"
-    returncode = crawl(config, cycle_id, log_path, lambda: _progress(db, cycle_id, progress))
-    error = "" if returncode == 0 else f"crawler exited with code {returncode}; see {log_path}"
+    returncode = crawl(config, cycle_id, log_path, stop, lambda: _progress(db, cycle_id, progress))
+    status, error = _status(returncode, stop, log_path)
+    complete = {
+        s.id
+        for s in sources
+        if status == cycles.COMPLETED and cycles.lists_complete(db, cycle_id, s.id)
+    }
+    counts = events.detect(db, cycle_id, {s.id: s.agency for s in sources}, complete)
     outcomes = [cycles.summarize(db, cycle_id, s.id, s.agency) for s in sources]
-    status = cycles.COMPLETED if returncode == 0 else cycles.FAILED
+    cycles.record_outcomes(db, outcomes)
+    for event_id in health.update(db, cycle_id, outcomes):
+        kind = db["events"].get(event_id)["kind"]
+        counts[kind] = counts.get(kind, 0) + 1
     cycles.finish(db, cycle_id, status, outcomes, error)
-    db.close()
-    return CycleResult(cycle_id, status, outcomes, log_path, error)
+    return CycleResult(cycle_id, status, outcomes, log_path, counts, error)
+
+
+def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str, str]:
+    if stop.is_set():
+        return cycles.INTERRUPTED, "stopped by a signal before the crawl finished"
+    if returncode != 0:
+        return cycles.FAILED, f"crawler exited with code {returncode}; see {log_path}"
+    return cycles.COMPLETED, ""
 
 
 def crawl(
     config: Config,
     cycle_id: int,
     log_path: Path,
+    stop: threading.Event | None = None,
     tick: Callable[[], None] = lambda: None,
     sources: list[str] | None = None,
 ) -> int:
-    """Run the spider in a child process; return its exit code."""
+    """Run the spider in a child process; return its exit code.
+
+    When `stop` is set the child gets SIGTERM, which Scrapy handles as a graceful shutdown:
+    in-flight responses are archived and the pipeline's last batch is committed.
+    """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "scrapy", "crawl", "disclosure",
@@ -68,15 +112,29 @@ def crawl(
         command += ["-s", f"GONGKAI_SOURCES={','.join(sources)}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent)
+    return _supervise(child, stop or threading.Event(), tick)
+
+
+def _supervise(child: subprocess.Popen, stop: threading.Event, tick: Callable[[], None]) -> int:
+    last_tick = time.monotonic()
     while True:
         try:
-            return child.wait(timeout=PROGRESS_SECONDS)
+            return child.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
+            pass
+        if stop.is_set():
+            child.terminate()
+            try:
+                return child.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                return child.wait()
+        if time.monotonic() - last_tick >= PROGRESS_SECONDS:
+            last_tick = time.monotonic()
             tick()
 
 
 def _progress(db: Database, cycle_id: int, progress: Callable[[str], None]) -> None:
     fetched = db.execute("SELECT count(*) FROM fetches WHERE cycle_id = ?", [cycle_id]).fetchone()
-    progress(
-        f"… cycle {cycle_id}: {fetched[0]} responses archived so far ({time.strftime('%H:%M:%S')})"
-    )
+    clock = time.strftime("%H:%M:%S")
+    progress(f"… {clock} cycle {cycle_id}: {fetched[0]} responses archived so far")

@@ -46,6 +46,33 @@ class CrawlConfig:
     retries: int = _key(2, "retries of a 5xx answer or a timeout", minimum=0)
     max_list_pages: int = _key(50, "list pages followed per source and cycle", minimum=1)
     log_level: str = _key("INFO", "crawler log level: DEBUG, INFO, WARNING or ERROR")
+    recheck_days: int = _key(
+        7, "re-verify every known report page at least this often (1 = every cycle)", minimum=1
+    )
+
+
+ALERT_KINDS = ("new", "changed", "removed", "moved", "source_failing", "source_recovered")
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    urls: tuple[str, ...] = _key((), "Apprise URLs, one per channel (mailto://, json://, …)")
+    on: tuple[str, ...] = _key(
+        ("new", "changed", "removed", "source_failing", "source_recovered"),
+        "event kinds that raise an alert",
+        choices=ALERT_KINDS,
+    )
+    feed: str = _key("", "Atom feed of new reports to (re)write each cycle; empty = none")
+    feed_entries: int = _key(100, "entries kept in the Atom feed", minimum=1)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    cron: str = _key("30 2 * * *", "when `start` runs a cycle (crontab: min hour day month dow)")
+    timezone: str = _key("Asia/Shanghai", "time zone of the cron expression")
+    misfire_grace_hours: float = _key(
+        6.0, "a cycle missed by up to this long still runs", minimum=0
+    )
 
 
 @dataclass(frozen=True)
@@ -76,6 +103,8 @@ class Config:
     archive: ArchiveConfig
     crawl: CrawlConfig
     sources: tuple[Source, ...]
+    alerts: AlertsConfig = AlertsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
 
     @property
     def database(self) -> Path:
@@ -88,7 +117,13 @@ class Config:
         raise ConfigError(f"{self.path}: no source with id {source_id!r}")
 
 
-SECTIONS = {"archive": ArchiveConfig, "crawl": CrawlConfig, "sources": Source}
+SECTIONS = {
+    "archive": ArchiveConfig,
+    "crawl": CrawlConfig,
+    "alerts": AlertsConfig,
+    "schedule": ScheduleConfig,
+    "sources": Source,
+}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -115,8 +150,11 @@ def parse(data: dict, path: Path, text: str = "") -> Config:
             )
     archive = _build(ArchiveConfig, _table(data, "archive", path), f"{path}: [archive]")
     crawl = _build(CrawlConfig, _table(data, "crawl", path), f"{path}: [crawl]")
+    alerts = _build(AlertsConfig, _table(data, "alerts", path), f"{path}: [alerts]")
+    schedule = _build(ScheduleConfig, _table(data, "schedule", path), f"{path}: [schedule]")
+    _check_schedule(schedule, f"{path}: [schedule]")
     sources = _sources(data.get("sources", []), path, _source_lines(text))
-    return Config(path=path, archive=archive, crawl=crawl, sources=sources)
+    return Config(path, archive, crawl, sources, alerts, schedule)
 
 
 def _table(data: dict, name: str, path: Path) -> dict:
@@ -164,6 +202,15 @@ def _check_source(source: Source, where: str) -> None:
             )
 
 
+def _check_schedule(schedule: ScheduleConfig, where: str) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone)
+    except (ValueError, LookupError) as error:
+        raise ConfigError(f"{where}: bad cron or timezone ({error})") from None
+
+
 def _build(cls: type, table: dict, where: str) -> Any:
     declared = {f.name: f for f in fields(cls)}
     for key in table:
@@ -190,6 +237,9 @@ def _coerce(value: Any, f: Any, where: str) -> Any:
         value = Path(value)
     elif kind == "float":
         value = float(value)
+    choices = f.metadata.get("choices")
+    if choices and any(v not in choices for v in value):
+        raise ConfigError(f"{where}: key {f.name!r} takes values from {', '.join(choices)}")
     minimum = f.metadata.get("minimum")
     if minimum is not None and value < minimum:
         raise ConfigError(f"{where}: key {f.name!r} must be at least {minimum}, not {value!r}")

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from archive.clock import now_iso
 
-RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
+RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
 SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED = "ok", "empty", "failed"
 
 
@@ -29,6 +29,7 @@ class SourceOutcome:
     new_reports: int
     errors: int
     message: str
+    list_errors: int = 0
 
 
 def start(db: Database, config_path: str, sources: int) -> int:
@@ -44,13 +45,7 @@ def start(db: Database, config_path: str, sources: int) -> int:
 
 def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> SourceOutcome:
     """What one source's crawl produced in this cycle, from the committed rows."""
-    pages, list_pages, errors = db.execute(
-        """SELECT count(status),
-                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299 THEN 1 END),
-                  count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400) THEN 1 END)
-           FROM fetches WHERE cycle_id = ? AND source_id = ?""",
-        [cycle_id, source_id],
-    ).fetchone()
+    pages, list_pages, list_errors, errors = _fetch_counts(db, cycle_id, source_id)
     reports, new = db.execute(
         """SELECT count(*), count(CASE WHEN first_seen_cycle = ? THEN 1 END)
            FROM reports WHERE source_id = ? AND last_seen_cycle = ?""",
@@ -58,8 +53,26 @@ def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> Sourc
     ).fetchone()
     status, message = _verdict(db, cycle_id, source_id, list_pages, reports)
     return SourceOutcome(
-        cycle_id, source_id, agency, status, pages, list_pages, reports, new, errors, message
-    )
+        cycle_id, source_id, agency, status, pages, list_pages, reports, new, errors, message,
+        list_errors,
+    )  # fmt: skip
+
+
+def _fetch_counts(db: Database, cycle_id: int, source_id: str) -> tuple[int, int, int, int]:
+    return db.execute(
+        """SELECT count(status),
+                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299 THEN 1 END),
+                  count(CASE WHEN kind = 'list' AND (status IS NULL OR status >= 400) THEN 1 END),
+                  count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400) THEN 1 END)
+           FROM fetches WHERE cycle_id = ? AND source_id = ?""",
+        [cycle_id, source_id],
+    ).fetchone()
+
+
+def lists_complete(db: Database, cycle_id: int, source_id: str) -> bool:
+    """Every list page of the source was fetched: only then can a missing report mean removal."""
+    _pages, list_pages, list_errors, _errors = _fetch_counts(db, cycle_id, source_id)
+    return list_pages > 0 and list_errors == 0
 
 
 def _verdict(
@@ -78,13 +91,18 @@ def _verdict(
     return SOURCE_OK, ""
 
 
+def record_outcomes(db: Database, outcomes: Iterable[SourceOutcome]) -> None:
+    rows = [asdict(o) for o in outcomes]
+    if rows:
+        db["cycle_sources"].upsert_all(rows, pk=("cycle_id", "source_id"))
+
+
 def finish(
     db: Database, cycle_id: int, status: str, outcomes: Iterable[SourceOutcome], error: str = ""
 ) -> None:
-    """Store the per-source outcomes and close the cycle row."""
+    """Close the cycle row with its totals."""
     outcomes = list(outcomes)
     with db.atomic():
-        db["cycle_sources"].upsert_all([asdict(o) for o in outcomes], pk=("cycle_id", "source_id"))
         db["cycles"].update(
             cycle_id,
             {

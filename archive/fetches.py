@@ -31,13 +31,14 @@ class Fetch:
     etag: str | None = None
     last_modified: str | None = None
     note: str | None = None
+    same_as: str | None = None  # a 304's body is the one we already have under this SHA-256
 
 
 def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     """Archive the body (if any) and log the exchange; return the body's SHA-256."""
     if fetch.kind not in KINDS:
         raise ValueError(f"fetch kind must be one of {KINDS}, not {fetch.kind!r}")
-    sha256 = None if fetch.body is None else blobs.put(db, fetch.body)
+    sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
     db["fetches"].insert(
         {
             "cycle_id": cycle_id,

@@ -112,3 +112,73 @@ def initial(db: Database) -> None:
         pk=("cycle_id", "source_id"),
         foreign_keys=[("cycle_id", "cycles", "id")],
     )
+
+
+@migrations(name="0002_watch")
+def watch(db: Database) -> None:
+    """Sightings, events, alerts' outbox, and what change detection needs on reports."""
+    db["sightings"].create(
+        {
+            "id": int,
+            "cycle_id": int,
+            "source_id": str,
+            "report_id": int,
+            "url": str,
+            "how": str,
+            "in_list": int,
+            "http_status": int,
+            "title": str,
+            "year": int,
+            "published_on": str,
+            "published_on_evidence": str,
+            "list_url": str,
+            "list_title": str,
+            "sha256": str,
+            "content_type": str,
+            "seen_at": str,
+        },
+        pk="id",
+        foreign_keys=[("cycle_id", "cycles", "id")],
+        not_null={"source_id", "url", "how", "seen_at"},
+    )
+    db["sightings"].create_index(["cycle_id", "source_id"])
+    db["cycle_sources"].add_column("list_errors", int, not_null_default=0)
+    db["reports"].add_column("gone_count", int, not_null_default=0)
+    db["reports"].add_column("moved_from", str)
+    db["report_versions"].add_column("text_sha256", str)
+    db["report_versions"].add_column("text", str)
+    db["events"].create(
+        {
+            "id": int,
+            "report_id": int,
+            "source_id": str,
+            "kind": str,
+            "detected_at": str,
+            "cycle_id": int,
+            "baseline": int,
+            "summary": str,
+            "detail": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
+        not_null={"source_id", "kind", "detected_at", "summary"},
+    )
+    db["events"].create_index(["cycle_id"])
+    db["events"].create_index(["report_id"])
+    db["outbox"].create(
+        {
+            "id": int,
+            "event_id": int,
+            "channel": str,
+            "status": str,
+            "attempts": int,
+            "last_error": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        foreign_keys=[("event_id", "events", "id")],
+        not_null={"event_id", "channel", "status", "attempts", "created_at"},
+    )
+    db["outbox"].create_index(["event_id", "channel"], unique=True)
+    db["outbox"].create_index(["status"])

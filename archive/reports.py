@@ -1,55 +1,87 @@
 """Reports: one row per annual disclosure report an agency published, and its versions.
 
-A report is identified by its source and URL (moves across URLs are the watch layer's job);
-each distinct body it served is a row in `report_versions`, so nothing seen is forgotten even
-though `reports.sha256` always points at the latest body.
+Identity survives URL changes (a move updates `url` and keeps the row); each distinct body a
+report served is a row in `report_versions` with the text extracted from it, so edits are
+compared on text, and nothing seen is forgotten though `reports.sha256` follows the latest body.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import hashlib
+from typing import Any
 
 from sqlite_utils import Database
 
+from archive import blobs
+from archive.text import report_text
+
 ACTIVE = "active"
 REMOVED = "removed"
+_METADATA = ("title", "year", "published_on", "published_on_evidence", "content_type")
 
 
-@dataclass(frozen=True)
-class Sighting:
-    """A report page (or attachment) fetched in a cycle, with what discovery made of it."""
-
-    source_id: str
-    agency: str
-    url: str
-    title: str
-    year: int | None
-    published_on: str | None
-    published_on_evidence: str | None
-    list_url: str | None
-    list_title: str | None
-    sha256: str
-    content_type: str | None
-    seen_at: str
+def find(db: Database, source_id: str, url: str) -> dict | None:
+    rows = db.query("SELECT * FROM reports WHERE source_id = ? AND url = ?", [source_id, url])
+    return next(iter(rows), None)
 
 
-def observe(db: Database, seen: Sighting, cycle_id: int | None) -> tuple[int, bool]:
-    """Record a sighting; return (report id, whether the report is new to the archive)."""
-    row = db.execute(
-        "SELECT id FROM reports WHERE source_id = ? AND url = ?", [seen.source_id, seen.url]
-    ).fetchone()
-    fields = asdict(seen)
-    seen_at = fields.pop("seen_at")
-    fields.update(last_seen_at=seen_at, last_seen_cycle=cycle_id, status=ACTIVE)
-    if row is None:
-        fields.update(first_seen_at=seen_at, first_seen_cycle=cycle_id)
-        report_id = db["reports"].insert(fields).last_pk
-    else:
-        report_id = row[0]
-        db["reports"].update(report_id, fields)
-    db.execute(
-        "INSERT OR IGNORE INTO report_versions (report_id, sha256, first_seen_at, cycle_id) "
-        "VALUES (?, ?, ?, ?)",
-        [report_id, seen.sha256, seen_at, cycle_id],
+def get(db: Database, report_id: int) -> dict:
+    return db["reports"].get(report_id)
+
+
+def insert(db: Database, seen: dict, agency: str, cycle_id: int) -> int:
+    """A report met for the first time."""
+    row = {key: seen[key] for key in (*_METADATA, "source_id", "url", "list_url", "list_title")}
+    row.update(
+        agency=agency,
+        title=seen["title"] or seen["list_title"] or seen["url"],
+        sha256=seen["sha256"],
+        first_seen_at=seen["seen_at"],
+        last_seen_at=seen["seen_at"],
+        first_seen_cycle=cycle_id,
+        last_seen_cycle=cycle_id,
+        status=ACTIVE,
+        gone_count=0,
     )
-    return report_id, row is None
+    return db["reports"].insert(row).last_pk
+
+
+def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: Any) -> None:
+    """Seen alive this cycle: refresh last-seen, listing and any metadata the page gave."""
+    update = {key: seen[key] for key in _METADATA if seen.get(key) is not None}
+    if seen.get("list_url"):
+        update.update(list_url=seen["list_url"], list_title=seen["list_title"])
+    update.update(last_seen_at=seen["seen_at"], last_seen_cycle=cycle_id, gone_count=0)
+    update.update(status=ACTIVE, **changes)
+    db["reports"].update(report_id, update)
+
+
+def latest_version(db: Database, report_id: int) -> dict | None:
+    rows = db.query(
+        "SELECT * FROM report_versions WHERE report_id = ? ORDER BY rowid DESC LIMIT 1",
+        [report_id],
+    )
+    return next(iter(rows), None)
+
+
+def add_version(db: Database, report_id: int, seen: dict, cycle_id: int) -> dict:
+    """Record the body as a version of the report (once per distinct body); return the row."""
+    text = report_text(blobs.get(db, seen["sha256"]), seen.get("content_type"))
+    version = {
+        "report_id": report_id,
+        "sha256": seen["sha256"],
+        "first_seen_at": seen["seen_at"],
+        "cycle_id": cycle_id,
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode()).hexdigest() if text is not None else None,
+    }
+    db["report_versions"].insert(version, ignore=True)
+    return version
+
+
+def has_body(db: Database, report_id: int, sha256: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM report_versions WHERE report_id = ? AND sha256 = ?", [report_id, sha256]
+        ).fetchone()
+    )

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archive import config as config_module
-from archive import fetches, reports
+from archive import fetches, sightings
 from archive.clock import now_iso
 from archive.db import open_db
 from crawler import signals
@@ -35,7 +35,7 @@ class ArchivePipeline:
         self.db = open_db(database)
         self.cycle_id = cycle_id
         self.host_sources = hosts
-        self.pending: list[fetches.Fetch | reports.Sighting] = []
+        self.pending: list[fetches.Fetch | sightings.Sighting] = []
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -58,7 +58,7 @@ class ArchivePipeline:
         self._add(self._fetch(request, None, note=_failure_note(exception)))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, reports.Sighting):
+        if isinstance(item, sightings.Sighting):
             self._add(item)
         return item
 
@@ -66,7 +66,7 @@ class ArchivePipeline:
         self.flush()
         self.db.close()
 
-    def _add(self, record: fetches.Fetch | reports.Sighting) -> None:
+    def _add(self, record: fetches.Fetch | sightings.Sighting) -> None:
         self.pending.append(record)
         if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last_flush > BATCH_SECONDS:
             self.flush()
@@ -82,7 +82,7 @@ class ArchivePipeline:
                 if isinstance(record, fetches.Fetch):
                     fetches.record(self.db, record, self.cycle_id)
                 else:
-                    reports.observe(self.db, record, self.cycle_id)
+                    sightings.record(self.db, record, self.cycle_id)
 
     def _fetch(
         self, request: Request, response: Response | None, note: str | None = None
@@ -101,6 +101,7 @@ class ArchivePipeline:
                 url=url, fetched_at=now_iso(), kind=kind, source_id=source_id, note=note
             )
         headers = response.headers
+        not_modified = response.status == 304
         return fetches.Fetch(
             url=url,
             final_url=response.url if response.url != url else None,
@@ -108,7 +109,8 @@ class ArchivePipeline:
             kind=kind,
             source_id=source_id,
             status=response.status,
-            body=response.body,
+            body=None if not_modified else response.body,
+            same_as=request.meta.get("known_sha256") if not_modified else None,
             content_type=_header(headers, b"Content-Type"),
             etag=_header(headers, b"ETag"),
             last_modified=_header(headers, b"Last-Modified"),
@@ -122,7 +124,16 @@ def _header(headers: Any, name: bytes) -> str | None:
 
 
 def _failure_note(exception: Exception) -> str:
+    """`truncated: …`, `not followed: …` or `failed: …`, then what the downloader said.
+
+    Scrapy cancels a download only at the size cap: a declared Content-Length over it fails with
+    a "max size" message, but a body streamed past it (chunked, no length) is cancelled with no
+    message at all, so the exception's type must count too.
+    """
     text = str(exception) or type(exception).__name__
-    if "max size" in text.lower() or "maxsize" in text.lower():
-        return f"truncated: download stopped at the size cap ({text})"
+    cancelled = "Cancelled" in type(exception).__name__
+    if cancelled or "max size" in text.lower() or "maxsize" in text.lower():
+        return f"truncated: download stopped at the size cap ({text})"[:500]
+    if isinstance(exception, IgnoreRequest):
+        return f"not followed: {text}"[:500]
     return f"failed: {type(exception).__name__}: {text}"[:500]

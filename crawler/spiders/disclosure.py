@@ -2,7 +2,10 @@
 
 Each configured source's start URLs are report columns. A list page is recognised as one CMS
 family, its entries classified (annual disclosure report or not, which year), its pagination
-followed inside the column up to `max_list_pages`, and each report page fetched and described.
+followed inside the column up to `max_list_pages`, and each report described as a sighting:
+new URLs are fetched; known ones are re-verified with conditional requests when the plan says
+they are due, and otherwise just noted as still listed. Once a source's lists are done, its
+known reports that no list linked any more are re-requested: that is the evidence for removals.
 Every response is archived by the pipeline whatever happens here.
 """
 
@@ -10,29 +13,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from archive import plan
 from archive.blobs import sha256_of
 from archive.clock import now_iso
 from archive.config import Source, load
-from archive.reports import Sighting
+from archive.db import open_db
+from archive.sightings import FETCHED, GONE, LISTED, NOT_MODIFIED, Sighting
 from crawler.classify import classify
-from crawler.dates import pick_published_on
-from crawler.families import Entry, ReportFields, detect
-from crawler.page import Page
+from crawler.families import Entry
+from crawler.report_page import describe, is_soft_404
 from crawler.settings import from_config
+from crawler.sources import SourceState
 
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
-_INDEX = re.compile(r"/index\.s?html?$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
+_ANSWERS = [304, 404, 410]  # report answers that carry meaning and must reach the callback
 
 
 class DisclosureSpider(Spider):
@@ -50,69 +56,72 @@ class DisclosureSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = load(crawler.settings["GONGKAI_CONFIG"])
         only = set(crawler.settings.getlist("GONGKAI_SOURCES"))
-        spider.sources = {
-            s.id: s for s in config.sources if s.enabled and (not only or s.id in only)
-        }
-        spider.default_max_pages = config.crawl.max_list_pages
-        spider.list_urls = {source_id: set() for source_id in spider.sources}
+        db = open_db(config.database)
+        today = date.today()
+        spider.states = {
+            s.id: SourceState(s, config.crawl, lambda sid: plan.known_reports(
+                db, sid, today, config.crawl.recheck_days))
+            for s in config.sources
+            if s.enabled and (not only or s.id in only)
+        }  # fmt: skip
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        for source in self.sources.values():
-            for url in source.start_urls:
-                request = self._list_request(source, url)
+        for state in self.states.values():
+            for url in state.source.start_urls:
+                request = self._list_request(state, url)
                 if request:
                     yield request
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
-        source = self.sources[response.meta["source_id"]]
-        page = Page.parse(response.url, response.body, _content_type(response))
-        family = detect(page)
-        self.logger.debug("%s: %s is a %s list page", source.id, response.url, family.name)
+    def parse_list(self, response: Response) -> Iterator[Request | Sighting]:
+        state = self.states[response.meta["source_id"]]
+        page, family = state.page(response)
+        self.logger.debug("%s: %s is a %s list page", state.source.id, response.url, family.name)
         for entry in family.list_entries(page):
             verdict = classify(entry.text)
             if verdict.is_report and verdict.year:
-                yield self._report_request(source, entry, response.url)
+                yield from self._entry(state, entry, response.url)
             elif any(word in entry.text for word in _WORTH_LOGGING):
                 # A yearless "政府信息公开年报" link is the column itself in a menu, not a report.
                 reason = verdict.reason if not verdict.is_report else "no year: a column link"
-                self.crawler.stats.inc_value(f"gongkai/{source.id}/rejected")
-                self.logger.debug("%s: skipped %r: %s", source.id, entry.text, reason)
+                self.crawler.stats.inc_value(f"gongkai/{state.source.id}/rejected")
+                self.logger.debug("%s: skipped %r: %s", state.source.id, entry.text, reason)
         for url in family.next_pages(page):
-            request = self._list_request(source, url)
+            request = self._list_request(state, url)
             if request:
                 yield request
+        state.list_done(response.url)
 
     def parse_report(self, response: Response) -> Iterator[Sighting]:
-        source = self.sources[response.meta["source_id"]]
-        entry: Entry = response.meta["entry"]
-        content_type = _content_type(response)
-        fields = None if _is_attachment(response.url, content_type) else _fields(response)
-        title = _title(fields, entry.text)
-        published, evidence = pick_published_on(
-            fields.text if fields else None,
-            fields.meta_pubdate if fields else None,
-            entry.date,
-            response.url,
-        )
-        yield Sighting(
-            source_id=source.id,
-            agency=source.agency,
-            url=entry.url,
-            title=title,
-            year=classify(title).year or classify(entry.text).year,
-            published_on=published.isoformat() if published else None,
-            published_on_evidence=evidence,
-            list_url=response.meta["list_url"],
-            list_title=entry.text,
-            sha256=sha256_of(response.body),
-            content_type=content_type,
-            seen_at=now_iso(),
-        )
+        state = self.states[response.meta["source_id"]]
+        entry: Entry | None = response.meta.get("entry")
+        known: plan.Known | None = response.meta.get("known")
+        url = entry.url if entry else known.url  # type: ignore[union-attr]
+        base = {
+            "source_id": state.source.id,
+            "url": url,
+            "in_list": entry is not None,
+            "seen_at": now_iso(),
+            "report_id": known.report_id if known else None,
+            "http_status": response.status,
+            "list_url": response.meta.get("list_url"),
+            "list_title": entry.text if entry else None,
+        }
+        if response.status == 304 and known:
+            yield Sighting(how=NOT_MODIFIED, sha256=known.sha256, **base)
+        elif response.status in (404, 410) or is_soft_404(response):
+            if known:
+                yield Sighting(how=GONE, **base)
+        elif response.status == 200:
+            yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base,
+                           **describe(response, entry))  # fmt: skip
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         source_id = request.meta.get("source_id")
+        if request.meta.get("kind") == "list" and source_id in self.states:
+            self.states[source_id].list_failed(request.url)
         if failure.check(IgnoreRequest):
             self.crawler.stats.inc_value(f"gongkai/{source_id}/ignored")
             self.logger.info("%s: not fetched: %s", source_id, failure.value)
@@ -120,19 +129,49 @@ class DisclosureSpider(Spider):
             self.crawler.stats.inc_value(f"gongkai/{source_id}/errors")
             self.logger.warning("%s: %s failed: %s", source_id, request.url, failure.value)
 
-    def _list_request(self, source: Source, url: str) -> Request | None:
-        seen = self.list_urls[source.id]
-        key = _INDEX.sub("/", url)  # a column's "dir/" and "dir/index.html" are one page
-        if key in seen or len(seen) >= (source.max_list_pages or self.default_max_pages):
-            return None
-        seen.add(key)
-        return self._request(source, url, "list", self.parse_list, list_url=url)
+    def spider_idle(self) -> None:
+        """Lists done: re-request each source's known reports that no list linked this time."""
+        scheduled = 0
+        for state in self.states.values():
+            for known in state.take_unlisted():
+                self.crawler.engine.crawl(self._recheck(state, known))
+                scheduled += 1
+        if scheduled:
+            raise DontCloseSpider
 
-    def _report_request(self, source: Source, entry: Entry, list_url: str) -> Request:
-        kind = "attachment" if _ATTACHMENT.search(urlsplit(entry.url).path) else "report"
+    def _entry(self, state: SourceState, entry: Entry, list_url: str) -> Iterator[Any]:
+        known = state.listed(entry.url)
+        if known is None:
+            yield self._report_request(state, entry, list_url)
+        elif known.due or known.status != "active":
+            yield self._recheck(state, known, entry=entry, list_url=list_url)
+        else:
+            yield Sighting(source_id=state.source.id, url=entry.url, how=LISTED, in_list=True,
+                           seen_at=now_iso(), report_id=known.report_id, sha256=known.sha256,
+                           list_url=list_url, list_title=entry.text)  # fmt: skip
+
+    def _list_request(self, state: SourceState, url: str) -> Request | None:
+        if not state.want_list(url):
+            return None
+        return self._request(state.source, url, "list", self.parse_list, list_url=url)
+
+    def _report_request(self, state: SourceState, entry: Entry, list_url: str) -> Request:
         return self._request(
-            source, entry.url, kind, self.parse_report, entry=entry, list_url=list_url
-        )
+            state.source, entry.url, _kind(entry.url), self.parse_report,
+            entry=entry, list_url=list_url, handle_httpstatus_list=_ANSWERS,
+        )  # fmt: skip
+
+    def _recheck(self, state: SourceState, known: plan.Known, **meta: Any) -> Request:
+        """A conditional request from our own fetch log: an unchanged page costs a 304."""
+        request = self._request(
+            state.source, known.url, _kind(known.url), self.parse_report,
+            known=known, known_sha256=known.sha256, handle_httpstatus_list=_ANSWERS, **meta,
+        )  # fmt: skip
+        if known.etag:
+            request.headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            request.headers["If-Modified-Since"] = known.last_modified
+        return request
 
     def _request(self, source: Source, url: str, kind: str, callback: Any, **meta: Any) -> Request:
         meta.update(
@@ -144,27 +183,5 @@ class DisclosureSpider(Spider):
         return Request(url, callback=callback, errback=self.failed, meta=meta)
 
 
-def _content_type(response: Response) -> str | None:
-    value = response.headers.get(b"Content-Type")
-    return value.decode("latin-1") if value else None
-
-
-def _is_attachment(url: str, content_type: str | None) -> bool:
-    if _ATTACHMENT.search(urlsplit(url).path):
-        return True
-    return bool(content_type) and not any(t in content_type for t in ("html", "xml", "text/"))
-
-
-def _fields(response: Response) -> ReportFields:
-    page = Page.parse(response.url, response.body, _content_type(response))
-    return detect(page).report_fields(page)
-
-
-def _title(fields: ReportFields | None, list_text: str) -> str:
-    """ArticleTitle, then the page heading that names a report, then the list's text."""
-    if fields:
-        candidates = [fields.meta_title, *fields.headings] if fields.meta_title else fields.headings
-        for candidate in candidates:
-            if candidate and classify(candidate).is_report:
-                return candidate
-    return list_text
+def _kind(url: str) -> str:
+    return "attachment" if _ATTACHMENT.search(urlsplit(url).path) else "report"

@@ -1,0 +1,50 @@
+"""Sightings: what the crawler saw of each report in a cycle, before any judgement.
+
+The crawler only records sightings; deciding what they mean (new, changed, moved, removed)
+needs the whole cycle's view and happens afterwards in `archive.events.detect`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlite_utils import Database
+
+FETCHED = "fetched"  # the page was downloaded (200)
+NOT_MODIFIED = "not_modified"  # a conditional request answered 304: same bytes as before
+LISTED = "listed"  # linked from its list, not re-fetched this cycle (rotation)
+GONE = "gone"  # the URL answered 404/410 or a soft-404 page
+HOWS = (FETCHED, NOT_MODIFIED, LISTED, GONE)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A report URL met in a cycle, with what discovery made of it."""
+
+    source_id: str
+    url: str
+    how: str
+    in_list: bool
+    seen_at: str
+    report_id: int | None = None
+    http_status: int | None = None
+    title: str | None = None
+    year: int | None = None
+    published_on: str | None = None
+    published_on_evidence: str | None = None
+    list_url: str | None = None
+    list_title: str | None = None
+    sha256: str | None = None
+    content_type: str | None = None
+
+
+def record(db: Database, sighting: Sighting, cycle_id: int | None) -> None:
+    if sighting.how not in HOWS:
+        raise ValueError(f"sighting how must be one of {HOWS}, not {sighting.how!r}")
+    row = asdict(sighting)
+    row["in_list"] = int(sighting.in_list)
+    db["sightings"].insert({"cycle_id": cycle_id, **row})
+
+
+def of_cycle(db: Database, cycle_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM sightings WHERE cycle_id = ? ORDER BY id", [cycle_id]))

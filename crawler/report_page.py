@@ -1,0 +1,85 @@
+"""What a fetched report page says about itself: title, year, published date.
+
+Also recognises soft-404s: sites that answer a deleted page with 200 and a "page not found"
+template. Only such a page, a 404 or a 410 counts as evidence that a report is gone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.http import Response
+
+from crawler.classify import classify
+from crawler.dates import pick_published_on
+from crawler.families import Entry, ReportFields, detect
+from crawler.page import Page
+
+_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
+_NOT_FOUND = re.compile(
+    r"页面不存在|页面未找到|找不到(该|您要访问的)?页面|您访问的页面不存在|信息已(被)?删除|"
+    r"文章不存在|内容不存在|已被撤(销|下)|404 ?Not Found|Page Not Found",
+    re.IGNORECASE,
+)
+_SOFT_404_MAX_TEXT = 1500
+
+
+def content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def is_attachment(url: str, ctype: str | None) -> bool:
+    if _ATTACHMENT.search(urlsplit(url).path):
+        return True
+    return bool(ctype) and not any(t in ctype for t in ("html", "xml", "text/"))
+
+
+def is_soft_404(response: Response) -> bool:
+    """A 200 page that is really a "not found" template: short, and saying so."""
+    if response.status != 200 or is_attachment(response.url, content_type(response)):
+        return False
+    page = Page.parse(response.url, response.body, content_type(response))
+    text = page.visible_text()
+    return len(text) <= _SOFT_404_MAX_TEXT and bool(_NOT_FOUND.search(text))
+
+
+def describe(response: Response, entry: Entry | None) -> dict[str, Any]:
+    """Sighting fields for a fetched report page (or attachment)."""
+    ctype = content_type(response)
+    fields = None if is_attachment(response.url, ctype) else _fields(response)
+    list_text = entry.text if entry else None
+    title = choose_title(fields, list_text)
+    published, evidence = pick_published_on(
+        fields.text if fields else None,
+        fields.meta_pubdate if fields else None,
+        entry.date if entry else None,
+        response.url,
+    )
+    year = (classify(title).year if title else None) or (
+        classify(list_text).year if list_text else None
+    )
+    return {
+        "title": title,
+        "year": year,
+        "published_on": published.isoformat() if published else None,
+        "published_on_evidence": evidence,
+        "content_type": ctype,
+    }
+
+
+def _fields(response: Response) -> ReportFields:
+    page = Page.parse(response.url, response.body, content_type(response))
+    return detect(page).report_fields(page)
+
+
+def choose_title(fields: ReportFields | None, list_text: str | None) -> str | None:
+    """ArticleTitle, then the page heading that names a report, then the list's text."""
+    if fields:
+        candidates = [fields.meta_title, *fields.headings] if fields.meta_title else fields.headings
+        for candidate in candidates:
+            if candidate and classify(candidate).is_report:
+                return candidate
+    return list_text

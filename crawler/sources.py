@@ -1,0 +1,77 @@
+"""What the spider tracks about one source during a crawl: its list pages and known reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from scrapy.http import Response
+
+from archive.config import CrawlConfig, Source
+from archive.plan import Known
+from crawler.families import Family, detect
+from crawler.page import Page
+
+_INDEX = re.compile(r"/index\.s?html?$", re.IGNORECASE)
+
+
+def list_key(url: str) -> str:
+    """A column's "dir/" and "dir/index.html" are one page."""
+    return _INDEX.sub("/", url)
+
+
+class SourceState:
+    def __init__(
+        self, source: Source, crawl: CrawlConfig, load_known: Callable[[str], dict[str, Known]]
+    ) -> None:
+        self.source = source
+        self.max_pages = source.max_list_pages or crawl.max_list_pages
+        self._load_known = load_known
+        self._known: dict[str, Known] | None = None
+        self.lists: set[str] = set()
+        self.lists_ok = 0
+        self.lists_incomplete = False  # a list page failed, or the page budget ran out
+        self.linked: set[str] = set()
+        self.unlisted_taken = False
+
+    @property
+    def known(self) -> dict[str, Known]:
+        """Known reports by URL, loaded from the archive when the source's first list arrives."""
+        if self._known is None:
+            self._known = self._load_known(self.source.id)
+        return self._known
+
+    def page(self, response: Response) -> tuple[Page, Family]:
+        content_type = response.headers.get(b"Content-Type")
+        page = Page.parse(
+            response.url, response.body, content_type.decode("latin-1") if content_type else None
+        )
+        return page, detect(page)
+
+    def want_list(self, url: str) -> bool:
+        key = list_key(url)
+        if key in self.lists:
+            return False
+        if len(self.lists) >= self.max_pages:
+            self.lists_incomplete = True
+            return False
+        self.lists.add(key)
+        return True
+
+    def list_done(self, url: str) -> None:
+        self.lists_ok += 1
+
+    def list_failed(self, url: str) -> None:
+        self.lists_incomplete = True
+
+    def listed(self, url: str) -> Known | None:
+        """Note that a list links `url`; return what the archive knows of it."""
+        self.linked.add(url)
+        return self.known.get(url)
+
+    def take_unlisted(self) -> list[Known]:
+        """Once, after a complete walk of the lists: active known reports no list linked."""
+        if self.unlisted_taken or self.lists_incomplete or not self.lists_ok:
+            return []
+        self.unlisted_taken = True
+        return [k for k in self.known.values() if k.url not in self.linked and k.status == "active"]
