@@ -1,0 +1,161 @@
+"""The watcher, end to end: a fixture site that changes between real cycles.
+
+Cycle 1 is the baseline (reports recorded, nothing alert-worthy). Then the agency posts a new
+report, silently edits one, moves one to a new URL, deletes one, and its visit counter ticks
+on every page; each cycle must report exactly what happened, and a deletion only after it is
+confirmed twice.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cycle
+from archive.db import open_db
+from tests.helpers import write_config
+
+AGENCY = "东江市审计局"
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{date} 09:00">
+<title>{title}</title></head><body>
+<div class="nav"><a href="/">首页</a> 浏览次数：{visits}</div>
+<h1>{title}</h1><p>发布日期：{date}</p>
+<div class="TRS_Editor">{body}</div>
+<div class="footer">今天是2026年11月{visits}日 星期一 打印本页 关闭</div></body></html>"""
+
+
+def report(year: int, body: str, visits: int = 1) -> str:
+    title = f"{AGENCY}{year}年政府信息公开工作年度报告"
+    return PAGE.format(title=title, date=f"{year + 1}-01-20", visits=visits, body=body)
+
+
+def body_of(year: int) -> str:
+    return "".join(
+        f"<p>{year}年第{n}段：本机关主动公开政府信息{n * 7}条。</p>" for n in range(1, 6)
+    )
+
+
+def write_site(root: Path, entries: dict[str, int], visits: int = 1, edits: dict | None = None):
+    """A one-page column listing `entries` (path → year), each with its report page."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "gknb").mkdir(parents=True)
+    items = "".join(
+        f'<li><a href="{path}">{AGENCY}{year}年政府信息公开工作年度报告</a>'
+        f"<span>{year + 1}-01-20</span></li>"
+        for path, year in entries.items()
+    )
+    (root / "gknb" / "index.html").write_text(
+        f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul></body></html>', "utf-8"
+    )
+    for path, year in entries.items():
+        body = (edits or {}).get(path, body_of(year))
+        (root / path.lstrip("/")).write_text(report(year, body, visits), "utf-8")
+
+
+BASE = {f"/gknb/{year}.html": year for year in (2019, 2020, 2021, 2022)}
+
+
+def events_of(database: Path, cycle_id: int) -> list[tuple[str, str, int]]:
+    db = open_db(database)
+    rows = db.execute(
+        "SELECT e.kind, r.url, e.baseline FROM events e LEFT JOIN reports r ON r.id = e.report_id"
+        " WHERE e.cycle_id = ? ORDER BY e.id",
+        [cycle_id],
+    )
+    return [(kind, url.rsplit("/", 1)[-1], baseline) for kind, url, baseline in rows]
+
+
+def test_new_changed_moved_and_removed_reports_are_told_apart(serve_site, tmp_path):
+    site = tmp_path / "site"
+    write_site(site, BASE)
+    server = serve_site(site)
+    config = write_config(
+        tmp_path / "", [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}]
+    )
+
+    first = cycle.run(config)
+    assert sorted(events_of(config.database, first.id)) == sorted(
+        ("new", f"{year}.html", 1) for year in (2019, 2020, 2021, 2022)
+    ), "the first cycle is a baseline: every report new, all marked baseline"
+
+    edited = body_of(2020).replace(
+        "第3段：本机关主动公开政府信息21条", "第3段：本机关主动公开政府信息12条"
+    )
+    moved = {"/gknb/2021-new.html" if p.endswith("2021.html") else p: y for p, y in BASE.items()}
+    del moved["/gknb/2019.html"]
+    write_site(
+        site, {"/gknb/2025.html": 2025, **moved}, visits=2, edits={"/gknb/2020.html": edited}
+    )
+    second = cycle.run(config)
+
+    assert sorted(events_of(config.database, second.id)) == [
+        ("changed", "2020.html", 0),
+        ("moved", "2021-new.html", 0),
+        ("new", "2025.html", 0),
+    ], "the visit counter on 2022.html is not an edit; the deletion is not confirmed yet"
+    db = open_db(config.database)
+    diff = db.execute("SELECT detail FROM events WHERE kind = 'changed'").fetchone()[0]
+    assert "-2020年第3段：本机关主动公开政府信息21条。" in diff
+    assert "+2020年第3段：本机关主动公开政府信息12条。" in diff
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 5, (
+        "a move is not a new report"
+    )
+
+    third = cycle.run(config)
+    assert events_of(config.database, third.id) == [("removed", "2019.html", 0)]
+    gone = db.execute("SELECT status, sha256 FROM reports WHERE url LIKE '%/2019.html'").fetchone()
+    assert gone[0] == "removed"
+    assert db.execute("SELECT count(*) FROM blobs WHERE sha256 = ?", [gone[1]]).fetchone()[0] == 1
+
+    fourth = cycle.run(config)
+    assert events_of(config.database, fourth.id) == [], "a removal is reported once"
+
+
+def test_a_5xx_is_never_evidence_of_removal(serve_site, tmp_path):
+    site = tmp_path / "site"
+    write_site(site, BASE)
+    server = serve_site(site)
+    config = write_config(
+        tmp_path, [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}]
+    )
+    cycle.run(config)
+    shrunk = {p: y for p, y in BASE.items() if y != 2019}
+    write_site(site, shrunk)
+    (site / "gknb" / "2019.html").write_text(report(2019, body_of(2019)), "utf-8")
+    (site / "_headers.toml").write_text('["/gknb/2019.html"]\nstatus = 503\n', "utf-8")
+
+    for _ in range(3):
+        result = cycle.run(config)
+        assert events_of(config.database, result.id) == []
+    db = open_db(config.database)
+    assert db.execute("SELECT status FROM reports WHERE url LIKE '%2019.html'").fetchone()[0] == (
+        "active"
+    )
+
+
+def test_unchanged_known_reports_are_reverified_with_conditional_requests(serve_site, tmp_path):
+    site = tmp_path / "site"
+    write_site(site, BASE)
+    server = serve_site(site)
+    config = write_config(
+        tmp_path, [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}]
+    )
+    cycle.run(config)
+    before = len(server.requests)
+
+    second = cycle.run(config)
+
+    report_requests = [
+        r for r in server.requests[before:] if r.path.endswith(("19.html", "22.html"))
+    ]
+    assert report_requests and all("If-None-Match" in r.headers for r in report_requests)
+    db = open_db(config.database)
+    not_modified = db.execute(
+        "SELECT f.sha256, r.sha256 FROM fetches f JOIN reports r ON r.url = f.url"
+        " WHERE f.cycle_id = ? AND f.status = 304",
+        [second.id],
+    ).fetchall()
+    assert len(not_modified) == len(BASE)
+    assert all(fetch_sha == report_sha for fetch_sha, report_sha in not_modified)
