@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import cycles, events, health, lock
+from archive import alerts, cycles, events, feed, health, lock
 from archive.config import Config
 from archive.db import open_db
 
@@ -36,6 +36,7 @@ class CycleResult:
     log_path: Path
     events: dict[str, int]
     error: str = ""
+    delivery: alerts.Delivery | None = None
 
 
 def run(
@@ -77,7 +78,19 @@ def _run(
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
     cycles.finish(db, cycle_id, status, outcomes, error)
-    return CycleResult(cycle_id, status, outcomes, log_path, counts, error)
+    delivery = publish(db, config, cycle_id)
+    return CycleResult(cycle_id, status, outcomes, log_path, counts, error, delivery)
+
+
+def publish(db: Database, config: Config, cycle_id: int) -> alerts.Delivery:
+    """Queue this cycle's alerts, deliver everything still owed (earlier failures too), and
+    rewrite the Atom feed. Runs after the cycle row is closed: a crash here loses nothing, the
+    outbox is delivered by the next run."""
+    alerts.enqueue(db, config.alerts, cycle_id)
+    delivery = alerts.deliver(db, config.alerts)
+    if config.alerts.feed:
+        feed.write(db, config.path.parent / config.alerts.feed, config.alerts.feed_entries)
+    return delivery
 
 
 def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str, str]:

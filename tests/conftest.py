@@ -9,6 +9,7 @@ import pytest
 
 from sitefixtures.server import FixtureServer, serve
 from tests.helpers import SITES
+from tests.receivers import dead_port, smtp, webhook  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture

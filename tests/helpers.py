@@ -17,11 +17,17 @@ def toml_value(value: object) -> str:
 
 
 def write_config(
-    folder: Path, sources: list[dict], crawl: dict | None = None, database: str = "archive.db"
+    folder: Path,
+    sources: list[dict],
+    crawl: dict | None = None,
+    database: str = "archive.db",
+    **sections: dict,
 ) -> Config:
-    """Write archive.toml into `folder` and load it."""
+    """Write archive.toml into `folder` and load it; `sections` adds e.g. alerts={…}."""
     lines = ["[archive]", f"database = {toml_value(database)}", "", "[crawl]"]
     lines += [f"{k} = {toml_value(v)}" for k, v in {**FAST_CRAWL, **(crawl or {})}.items()]
+    for name, table in sections.items():
+        lines += ["", f"[{name}]"] + [f"{k} = {toml_value(v)}" for k, v in table.items()]
     for source in sources:
         lines += ["", "[[sources]]"] + [f"{k} = {toml_value(v)}" for k, v in source.items()]
     path = folder / "archive.toml"

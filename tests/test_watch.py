@@ -159,3 +159,41 @@ def test_unchanged_known_reports_are_reverified_with_conditional_requests(serve_
     ).fetchall()
     assert len(not_modified) == len(BASE)
     assert all(fetch_sha == report_sha for fetch_sha, report_sha in not_modified)
+
+
+def test_alerts_equal_the_new_and_changed_reports_and_a_down_channel_catches_up(
+    serve_site, tmp_path, webhook, smtp, dead_port
+):
+    site = tmp_path / "site"
+    write_site(site, BASE)
+    server = serve_site(site)
+    hook = webhook()
+    late_url = f"json://127.0.0.1:{dead_port.getsockname()[1]}/hook"
+    config = write_config(
+        tmp_path,
+        [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}],
+        alerts={"urls": [hook.url, smtp.url, late_url], "feed": "data/new.atom"},
+    )
+
+    cycle.run(config)
+    assert hook.posts == [] and smtp.messages == [], "no alert for the baseline"
+
+    edited = body_of(2020).replace("信息21条", "信息12条")
+    write_site(site, {"/gknb/2025.html": 2025, **BASE}, edits={"/gknb/2020.html": edited})
+    second = cycle.run(config)
+
+    titles = sorted(post["title"] for post in hook.posts)
+    assert len(titles) == 2
+    assert "2020年政府信息公开工作年度报告" in titles[0] and "2025年" in titles[1]
+    assert "/gknb/2025.html" in next(p["message"] for p in hook.posts if "2025年" in p["title"])
+    assert sorted(m["Subject"] for m in smtp.messages) == titles
+    assert second.delivery.failed == 1 and second.delivery.down
+
+    late = webhook(port=dead_port.getsockname()[1])
+    dead_port.close()
+    third = cycle.run(config)
+    assert third.events == {}
+    assert sorted(post["title"] for post in late.posts) == titles, "delivered once, late"
+    assert len(hook.posts) == 2 and len(smtp.messages) == 2, "nothing sent twice"
+    feed = (tmp_path / "data" / "new.atom").read_text("utf-8")
+    assert feed.count("<entry>") == 1 and "2025年政府信息公开工作年度报告" in feed

@@ -1,0 +1,274 @@
+"""Alerts: an outbox of (event, channel) rows in the archive, delivered through Apprise.
+
+Why an outbox: a cycle records its events first and alerts second, so a channel that is down,
+a crash or a kill never loses an alert; the rows wait in `outbox` until a later run sends them.
+Channels are Apprise URLs (mail, DingTalk, WeCom, Feishu, webhooks …). The outbox names a
+channel by `channel_id(url)` — its scheme and a hash — never by the URL, because URLs carry
+tokens and passwords and users browse the archive with Datasette.
+
+Delivery guarantee: at least once, per alert and channel. A row is marked `sending` (attempts
++1) and committed *before* the send, and marked `sent` or `failed` and committed after it. A
+row found `sending` at the start of a run was interrupted between the send and the mark, so it
+is sent again: a crash or kill at that moment gives at most one duplicate of that alert on that
+channel, and never a lost one. A row is `sent` only once Apprise reports that the receiver
+accepted it. Receivers de-duplicate on the "Gongkai event #N" line every alert carries. Runs
+must not overlap (the cycle lock sees to that), or both could send the same row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+import apprise
+from sqlite_utils import Database
+
+from archive.clock import now_iso
+from archive.config import AlertsConfig
+
+PENDING, SENDING, SENT, FAILED, ORPHANED = "pending", "sending", "sent", "failed", "orphaned"
+DIFF_LINES = 40
+_TOKEN = re.compile(r"(?=[A-Za-z_\-]*[0-9])[A-Za-z0-9_\-]{16,}")
+
+TITLES = {
+    "new": "新发现年度报告 New report",
+    "changed": "年度报告内容变化 Report changed",
+    "moved": "年度报告地址变更 Report moved",
+    "removed": "年度报告已删除 Report removed",
+    "source_failing": "来源抓取失败 Source failing",
+    "source_recovered": "来源已恢复 Source recovered",
+}
+
+
+def channel_id(url: str) -> str:
+    """`<scheme>-<8 hex>`: stable for one URL, and says nothing of the secrets inside it."""
+    scheme = re.sub(r"[^a-z0-9+]", "", url.split("://", 1)[0].lower())[:16] or "url"
+    return f"{scheme}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _channels(alerts: AlertsConfig) -> dict[str, str]:
+    return {channel_id(url): url for url in alerts.urls}
+
+
+def enqueue(db: Database, alerts: AlertsConfig, cycle_id: int) -> int:
+    """One `pending` row per alerting event of the cycle and channel; return the rows created.
+
+    Baseline events (a source's first cycle) never alert. Safe to run again: the unique
+    (event_id, channel) index makes a second run create nothing.
+    """
+    kinds = list(alerts.on)
+    if not kinds or not alerts.urls:
+        return 0
+    marks = ", ".join("?" for _ in kinds)
+    events = db.execute(
+        f"SELECT id FROM events WHERE cycle_id = ? AND baseline = 0 AND kind IN ({marks}) "
+        "ORDER BY id",
+        [cycle_id, *kinds],
+    ).fetchall()
+    created, now = 0, now_iso()
+    with db.conn:
+        for (event_id,) in events:
+            for channel in _channels(alerts):
+                created += db.conn.execute(
+                    "INSERT OR IGNORE INTO outbox (event_id, channel, status, attempts, "
+                    "created_at) VALUES (?, ?, ?, 0, ?)",
+                    [event_id, channel, PENDING, now],
+                ).rowcount
+    return created
+
+
+def render(db: Database, event_id: int) -> tuple[str, str]:
+    """(title, body) of an event's alert: plain text, Chinese and English, one fact a line."""
+    cursor = db.execute(
+        "SELECT e.id, e.kind, e.source_id, e.detected_at, e.summary, e.detail, r.agency, "
+        "r.title, r.year, r.published_on, r.url FROM events e "
+        "LEFT JOIN reports r ON r.id = e.report_id WHERE e.id = ?",
+        [event_id],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        raise KeyError(event_id)
+    event = dict(zip([c[0] for c in cursor.description], row, strict=True))
+    if event["kind"].startswith("source_"):
+        return _render_source(db, event)
+    return _render_report(event)
+
+
+def _render_report(event: dict) -> tuple[str, str]:
+    title = f"{TITLES.get(event['kind'], event['kind'])}: {event['agency']} — {event['title']}"
+    lines = [
+        f"机关 Agency: {event['agency']}",
+        f"标题 Title: {event['title']}",
+        f"年度 Year: {event['year'] or '未注明 (not stated)'}",
+        f"发布日期 Published: {event['published_on'] or '未注明 (not stated)'}",
+        f"链接 URL: {event['url']}",
+        f"摘要 Summary: {event['summary']}",
+        *_detail_lines(event["kind"], event["detail"] or ""),
+    ]
+    return title, "\n".join([*lines, *_footer(event)])
+
+
+def _detail_lines(kind: str, detail: str) -> list[str]:
+    if kind == "moved":
+        return [f"原地址 Moved from: {detail.removeprefix('from ').strip()}"]
+    if kind == "removed":
+        return [
+            "该报告已无法在原地址访问，存档副本仍保留。 The report is gone from its URL; "
+            "the archived copy is kept."
+        ]
+    if kind != "changed" or not detail:
+        return []
+    diff = detail.splitlines()
+    more = [f"… (另有 {len(diff) - DIFF_LINES} 行 / {len(diff) - DIFF_LINES} more lines)"]
+    head = f"变化 Diff (前 {DIFF_LINES} 行 / first {DIFF_LINES} lines):"
+    return ["", head, *diff[:DIFF_LINES], *(more if len(diff) > DIFF_LINES else [])]
+
+
+def _render_source(db: Database, event: dict) -> tuple[str, str]:
+    agency = _source_agency(db, event["source_id"])
+    title = f"{TITLES.get(event['kind'], event['kind'])}: {event['source_id']} ({agency})"
+    lines = [
+        f"来源 Source: {event['source_id']}",
+        f"机关 Agency: {agency}",
+        f"摘要 Summary: {event['summary']}",
+        f"信息 Message: {event['detail'] or '—'}",
+    ]
+    return title, "\n".join([*lines, *_footer(event)])
+
+
+def _source_agency(db: Database, source_id: str) -> str:
+    """The agency as last recorded for the source (events of a source carry no report)."""
+    row = (
+        db.execute(
+            "SELECT agency FROM cycle_sources WHERE source_id = ? ORDER BY cycle_id DESC LIMIT 1",
+            [source_id],
+        ).fetchone()
+        or db.execute(
+            "SELECT agency FROM reports WHERE source_id = ? ORDER BY id DESC LIMIT 1", [source_id]
+        ).fetchone()
+    )
+    return row[0] if row else "未知 unknown"
+
+
+def _footer(event: dict) -> list[str]:
+    return ["", f"检测时间 Detected: {event['detected_at']}", f"Gongkai event #{event['id']}"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one `deliver` run did; `down` names (by channel id) the channels that failed."""
+
+    sent: int
+    failed: int
+    skipped: int
+    down: tuple[str, ...]
+
+
+def deliver(db: Database, alerts: AlertsConfig) -> Delivery:
+    """Send every unsent outbox row of a configured channel, oldest first, channel by channel.
+
+    Rows of channels no longer configured become `orphaned` (and are sent after all if the
+    same URL comes back). A channel that fails once is skipped for the rest of the run (its rows
+    wait for the next run), so a dead channel costs one timeout per run and never blocks the
+    others. Apprise paces most services (mail, DingTalk, WeCom …) at one message per ~5.5 s.
+    """
+    channels = _channels(alerts)
+    _orphan(db, channels)
+    senders: dict[str, apprise.Apprise | None] = {}
+    sent, failed, skipped, down = 0, 0, 0, []
+    for row_id, event_id, channel in _due(db, channels):
+        if channel in down:
+            skipped += 1
+            continue
+        if channel not in senders:
+            senders[channel] = _sender(channels[channel])
+        error = _send_row(db, row_id, event_id, channels[channel], senders[channel])
+        if error is None:
+            sent += 1
+        else:
+            failed += 1
+            down.append(channel)
+    return Delivery(sent, failed, skipped, tuple(down))
+
+
+def _orphan(db: Database, channels: dict[str, str]) -> None:
+    marks = ", ".join("?" for _ in channels)
+    with db.conn:
+        db.conn.execute(
+            f"UPDATE outbox SET status = ? WHERE status NOT IN (?, ?) AND channel NOT IN ({marks})",
+            [ORPHANED, SENT, ORPHANED, *channels],
+        )
+
+
+def _due(db: Database, channels: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Unsent rows of configured channels, oldest first (`sending` ones were interrupted)."""
+    marks = ", ".join("?" for _ in channels)
+    return db.execute(
+        f"SELECT id, event_id, channel FROM outbox WHERE status != ? AND channel IN ({marks}) "
+        "ORDER BY id",
+        [SENT, *channels],
+    ).fetchall()
+
+
+def _sender(url: str) -> apprise.Apprise | None:
+    """One Apprise per channel and run, so its per-service rate limit holds across alerts."""
+    sender = apprise.Apprise()
+    return sender if sender.add(url) else None
+
+
+def _send_row(
+    db: Database, row_id: int, event_id: int, url: str, sender: apprise.Apprise | None
+) -> str | None:
+    """Mark, send, mark — each mark committed — and return the error, or None when sent."""
+    with db.conn:
+        db.conn.execute(
+            "UPDATE outbox SET status = ?, attempts = attempts + 1 WHERE id = ?", [SENDING, row_id]
+        )
+    title, body = render(db, event_id)
+    error = _send(sender, title, body)
+    error = None if error is None else _mask(error, url)
+    with db.conn:
+        if error is None:
+            db.conn.execute(
+                "UPDATE outbox SET status = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+                [SENT, now_iso(), row_id],
+            )
+        else:
+            db.conn.execute(
+                "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", [FAILED, error, row_id]
+            )
+    return error
+
+
+def _send(sender: apprise.Apprise | None, title: str, body: str) -> str | None:
+    """Notify; on failure return Apprise's warnings and errors, plus its "Socket Exception"
+    debug line (it tells a refused connection from a timeout). Other debug lines are left out:
+    some print the whole endpoint with its token."""
+    if sender is None:
+        return "Apprise does not accept this URL (unknown scheme or missing parts)"
+    with apprise.LogCapture(level=logging.DEBUG, fmt="%(levelname)s %(message)s") as log:
+        ok = sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        text = log.getvalue()
+    if ok:
+        return None
+    lines = [line.split(" ", 1)[-1].strip() for line in text.splitlines() if _telling(line)]
+    return " | ".join(lines) or "Apprise reported a failure without a message"
+
+
+def _telling(line: str) -> bool:
+    level, _, message = line.partition(" ")
+    return level in ("WARNING", "ERROR", "CRITICAL") or message.startswith("Socket Exception")
+
+
+def _mask(error: str, url: str) -> str:
+    """`last_error` is browsable too: hide the URL's user, password, path and query values
+    (where tokens live), and anything else token-like."""
+    parts = urlsplit(url)
+    values = [v for _, v in parse_qsl(parts.query)] + parts.path.split("/")
+    for secret in (parts.username, parts.password, *values):
+        if secret and len(secret) >= 4:
+            error = error.replace(secret, "****")
+    return _TOKEN.sub("****", error)[:500]
