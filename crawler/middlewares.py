@@ -53,7 +53,14 @@ class FetchLogMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if not isinstance(exception, IgnoreRequest):
-            self.crawler.signals.send_catch_log(
-                signals.fetch_failed, request=request, exception=exception
-            )
+        """Log failures; an ignored request only if it is a redirect hop we refused to follow.
+
+        A request dropped before it was sent (robots.txt, another source's host) exchanged
+        nothing. A dropped redirect hop did: the server answered the first URL with a 3xx, and
+        without this row that answer, and why the report is missing, would leave no trace.
+        """
+        if isinstance(exception, IgnoreRequest) and not request.meta.get("redirect_urls"):
+            return
+        self.crawler.signals.send_catch_log(
+            signals.fetch_failed, request=request, exception=exception
+        )

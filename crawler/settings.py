@@ -23,6 +23,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DNS_TIMEOUT = 20
 LOG_LEVEL = "INFO"
 
+DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactly (see there)
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceHostsMiddleware": 60,
     "crawler.middlewares.FetchLogMiddleware": 585,

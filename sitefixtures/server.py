@@ -14,6 +14,10 @@ matched against the URL path (the first matching table wins, so put specific pat
     delay = 5.0                                  # seconds before the answer starts
     ["/moved/*"]
     location = "/new/"                           # with status 301/302
+    ["/flaky.html"]
+    fail_first = 1                               # the first N requests get 503, later ones as usual
+    ["/dynamic.jsp"]
+    stream = true                                # no Content-Length: the body ends at close
 
 Every request is remembered in `FixtureServer.requests` so tests can assert what was (not) asked.
 """
@@ -66,12 +70,16 @@ class FixtureServer:
         self.httpd.server_close()
 
 
-def serve(root: Path | str, port: int = 0) -> FixtureServer:
-    """Start serving `root` on 127.0.0.1 in a daemon thread and return at once."""
+def serve(root: Path | str, port: int = 0, host: str = "127.0.0.1") -> FixtureServer:
+    """Start serving `root` on `host` in a daemon thread and return at once.
+
+    Any loopback address works as `host` (127.0.0.2, …): a second server there is a genuinely
+    different host to the crawler, for tests about leaving a site.
+    """
     root = Path(root)
     server = FixtureServer(root=root, httpd=None)  # type: ignore[arg-type]
     handler = type("Handler", (_Handler,), {"fixture": server})
-    server.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.httpd = ThreadingHTTPServer((host, port), handler)
     server.httpd.daemon_threads = True
     threading.Thread(target=server.httpd.serve_forever, daemon=True).start()
     return server
@@ -115,7 +123,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(float(rule["delay"]))
         file = self._file(url_path)
         status = int(rule.get("status", 200 if file else 404))
-        body = file.read_bytes() if file else b"<html><body><h1>404 Not Found</h1></body></html>"
+        if self._times_asked() <= int(rule.get("fail_first", 0)):
+            file, status = None, 503
+        body = file.read_bytes() if file else _error_page(status)
         headers = {"Content-Type": rule.get("content_type") or _guess_type(file)}
         if rule.get("location"):
             headers["Location"] = rule["location"]
@@ -127,10 +137,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in {**headers, **rule.get("headers", {})}.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if rule.get("stream"):
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body_wanted:
             self.wfile.write(body)
+
+    def _times_asked(self) -> int:
+        """How often this exact path (query included) was requested, this request included."""
+        return sum(1 for seen in self.fixture.requests if seen.path == self.path)
 
     def _file(self, url_path: str) -> Path | None:
         root = self.fixture.root.resolve()
@@ -140,6 +158,11 @@ class _Handler(BaseHTTPRequestHandler):
         if candidate.is_dir():
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() and candidate.name != "_headers.toml" else None
+
+
+def _error_page(status: int) -> bytes:
+    reason = BaseHTTPRequestHandler.responses.get(status, ("",))[0]
+    return f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
 
 
 def _guess_type(file: Path | None) -> str:
