@@ -7,13 +7,12 @@ compared on text, and nothing seen is forgotten though `reports.sha256` follows 
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlite_utils import Database
 
 from archive import blobs
-from archive.text import report_text
+from archive.text import report_text, text_digest
 
 ACTIVE = "active"
 REMOVED = "removed"
@@ -73,7 +72,7 @@ def add_version(db: Database, report_id: int, seen: dict, cycle_id: int) -> dict
         "first_seen_at": seen["seen_at"],
         "cycle_id": cycle_id,
         "text": text,
-        "text_sha256": hashlib.sha256(text.encode()).hexdigest() if text is not None else None,
+        "text_sha256": text_digest(text),
     }
     db["report_versions"].insert(version, ignore=True)
     return version

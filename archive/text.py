@@ -8,6 +8,7 @@ whole archive when it improves.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import lxml.html
@@ -32,6 +33,11 @@ _VOLATILE = re.compile(
     r"|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]"
 )
 _HTML_TYPES = ("html", "xml", "text/plain")
+
+
+def text_digest(text: str | None) -> str | None:
+    """SHA-256 of extracted text: equal digests mean no edit, whatever the bytes did."""
+    return hashlib.sha256(text.encode()).hexdigest() if text is not None else None
 
 
 def is_html(content_type: str | None, body: bytes) -> bool:
