@@ -124,7 +124,9 @@ def crawl(
     if sources:
         command += ["-s", f"GONGKAI_SOURCES={','.join(sources)}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
-    child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent)
+    # Its own process group: a terminal's Ctrl-C reaches only us, so the child gets exactly one
+    # SIGTERM from _supervise (a second signal makes Scrapy abandon its last batch).
+    child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent, process_group=0)
     return _supervise(child, stop or threading.Event(), tick)
 
 

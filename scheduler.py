@@ -1,13 +1,22 @@
-"""Gongkai's command line: run a cycle, verify the archive. Wiring only; the work is elsewhere."""
+"""Gongkai's command line: run a cycle, run cycles on a schedule, verify the archive.
+
+Wiring only; the work is elsewhere (cycle.py, schedule.py, archive/).
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 import cycle as cycle_module
-from archive import blobs
+import schedule
+from archive import blobs, cycles, lock
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -41,26 +50,134 @@ def _config(ctx: click.Context) -> Config:
 
 
 @cli.command()
+@click.option(
+    "--wait",
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    help="If another cycle holds the archive, wait up to this long for it instead of refusing.",
+)
 @click.pass_context
-def once(ctx: click.Context) -> None:
+def once(ctx: click.Context, wait: float) -> None:
     """Run one cycle now: crawl every enabled source, archive every response, record the
     reports found, and print a summary per source.
 
     A source that fails is recorded in `cycle_sources` and the others still run. The exit
-    status is non-zero only when the cycle as a whole could not run.
+    status is non-zero only when the cycle as a whole could not run, when another cycle
+    holds the archive (see --wait), or when SIGINT/SIGTERM stopped it: the crawl is then cut
+    short, what it fetched so far stays archived, and the cycle is recorded as interrupted.
 
     Example:
 
         python scheduler.py --config archive.toml once
+
+        python scheduler.py --config archive.toml once --wait 3600   # from cron
     """
     config = _config(ctx)
-    if not config.crawl.contact:
-        click.echo("note: set [crawl] contact so site operators can reach you", err=True)
-    result = cycle_module.run(config, progress=lambda line: click.echo(line, err=True))
+    stop = threading.Event()
+    with _stop_on_signals(stop) as received:
+        result = _run_waiting(config, stop, wait, received)
     _print_summary(result)
     click.echo(f"archive: {config.database}   crawl log: {result.log_path}")
-    if result.status != "completed":
+    _contact_note(config)
+    if result.status == cycles.INTERRUPTED and received:
+        raise _Stopped(
+            f"cycle {result.id} interrupted by {received[0]}; the responses fetched before the "
+            "stop are archived",
+            received[0],
+        )
+    if result.status != cycles.COMPLETED:
         raise click.ClickException(result.error)
+
+
+@cli.command()
+@click.pass_context
+def start(ctx: click.Context) -> None:
+    """Run cycles on the [schedule] cron (default: 02:30 every night, Asia/Shanghai) until
+    stopped, one at a time, printing a summary per cycle.
+
+    If the schedule was missed — no completed cycle since the most recent scheduled time, e.g.
+    the machine was off — a catch-up cycle runs at once. SIGINT or SIGTERM stops it cleanly: a
+    running crawl is cut short and recorded as interrupted, what it fetched stays archived,
+    and the exit status is 0.
+
+    Run it under systemd (Type=simple; see the README's "Running it nightly"). Or skip it and
+    let cron or a systemd timer call `once --wait SECONDS` instead.
+
+    Example:
+
+        python scheduler.py --config archive.toml start
+    """
+    config = _config(ctx)
+    _contact_note(config)
+    stop = threading.Event()
+    with _stop_on_signals(stop) as received:
+        schedule.run(config, stop, on_result=_print_cycle, say=_say)
+    if received:
+        click.echo(f"stopped by {received[0]}", err=True)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def _contact_note(config: Config) -> None:
+    if not config.crawl.contact:
+        click.echo("note: set [crawl] contact so site operators can reach you", err=True)
+
+
+class _Stopped(click.ClickException):
+    """Stopped by a signal: exit 128 + its number, as a shell reports a process it killed."""
+
+    def __init__(self, message: str, signame: str) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signal.Signals[signame].value
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[list[str]]:
+    """While inside, SIGINT and SIGTERM set `stop` (their names are collected) instead of
+    ending the process; the previous handlers are restored on the way out."""
+    received: list[str] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _run_waiting(
+    config: Config, stop: threading.Event, wait: float, received: list[str]
+) -> cycle_module.CycleResult:
+    """One cycle; while another holds the archive, retry for up to `wait` seconds in short
+    slices so that a signal ends the waiting too."""
+    deadline = time.monotonic() + wait
+    while True:
+        slice_ = min(1.0, max(0.0, deadline - time.monotonic()))
+        try:
+            return cycle_module.run(config, progress=_say, stop=stop, wait=slice_)
+        except lock.Busy as busy:
+            if stop.is_set():
+                raise _Stopped(f"{busy}; stopped waiting on {received[0]}", received[0]) from None
+            if time.monotonic() >= deadline:
+                waited = f"; waited {wait:g} s" if wait else "; use --wait SECONDS to wait for it"
+                raise click.ClickException(f"{busy}{waited}") from None
+
+
+def _print_cycle(result: cycle_module.CycleResult) -> None:
+    _print_summary(result)
+    error = f"   error: {result.error}" if result.error else ""
+    click.echo(f"crawl log: {result.log_path}{error}")
 
 
 def _print_summary(result: cycle_module.CycleResult) -> None:

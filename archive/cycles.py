@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -41,6 +42,12 @@ def start(db: Database, config_path: str, sources: int) -> int:
         )
         .last_pk
     )
+
+
+def last_started(db: Database, status: str) -> datetime | None:
+    """When the most recent cycle that ended with `status` started; None if there is none."""
+    row = db.execute("SELECT max(started_at) FROM cycles WHERE status = ?", [status]).fetchone()
+    return datetime.fromisoformat(row[0]) if row[0] else None
 
 
 def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> SourceOutcome:
