@@ -1,21 +1,25 @@
 """CMS families: each module knows one platform's list mechanics; sites are data, not code.
 
 A family is recognised from the page itself (markup, scripts, URL shapes), never from config.
-Each module may provide `recognise`, `list_entries`, `next_pages` and `report_fields`; what it
-does not provide falls back to `generic`, which works on any plain HTML list.
+Each module in this package is a family: it sets `PRIORITY` (lower is tried first) and may
+provide `recognise`, `list_entries`, `next_pages` and `report_fields`; what it does not provide
+falls back to `generic`, which works on any plain HTML list and is tried last. Adding a platform
+is adding a module (and its saved pages under tests/).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
-from crawler.families import generic, trs
-from crawler.families.generic import Entry, ReportFields
+from crawler.families import generic
+from crawler.families.base import Entry, ListRequest, ReportFields
 from crawler.page import Page
 
-__all__ = ["FAMILIES", "Entry", "Family", "ReportFields", "detect"]
+__all__ = ["FAMILIES", "Entry", "Family", "ListRequest", "ReportFields", "detect"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Family:
     name: str
     recognise: Callable[[Page], bool]
     list_entries: Callable[[Page], Iterable[Entry]]
-    next_pages: Callable[[Page], Iterable[str]]
+    next_pages: Callable[[Page], Iterable[str | ListRequest]]
     report_fields: Callable[[Page], ReportFields]
 
 
@@ -40,8 +44,13 @@ def _family(module: ModuleType) -> Family:
     )
 
 
-# Most specific first; generic recognises everything and must stay last.
-FAMILIES: tuple[Family, ...] = tuple(_family(m) for m in (trs, generic))
+def _modules() -> list[ModuleType]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name != "base"]
+    modules = [importlib.import_module(f"{__name__}.{name}") for name in names]
+    return sorted((m for m in modules if hasattr(m, "PRIORITY")), key=lambda m: m.PRIORITY)
+
+
+FAMILIES: tuple[Family, ...] = tuple(_family(m) for m in _modules())
 
 
 def detect(page: Page) -> Family:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from posixpath import dirname
 from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from crawler.families.base import Entry, ReportFields
 from crawler.page import Page
 
 _NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", "›", "»", ">", ">>", "next", "尾页", "末页"}
@@ -23,23 +23,7 @@ _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _CONTAINERS = ("li", "tr", "dd", "dt", "p", "div")  # not td: the date sits in a sibling cell
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One item of a list page: where it links, its text, and the date printed beside it."""
-
-    url: str
-    text: str
-    date: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportFields:
-    """What a report page says about itself, before any choice between the candidates."""
-
-    meta_title: str | None
-    headings: tuple[str, ...]
-    meta_pubdate: str | None
-    text: str
+PRIORITY = 1000  # the fallback: tried last
 
 
 def recognise(page: Page) -> bool:

@@ -21,6 +21,7 @@ _CALL = re.compile(
 _COUNT_VAR = re.compile(r"\bcountPage\s*=\s*(\d+)")
 _ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?$")
 _MAX_PAGES = 500
+PRIORITY = 100
 
 
 def recognise(page: Page) -> bool:
