@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from archive.clock import now_iso
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
-SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED = "ok", "empty", "failed"
+SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED, SOURCE_BLOCKED = "ok", "empty", "failed", "blocked"
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,12 @@ def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> Sourc
 def _fetch_counts(db: Database, cycle_id: int, source_id: str) -> tuple[int, int, int, int]:
     return db.execute(
         """SELECT count(status),
-                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299 THEN 1 END),
-                  count(CASE WHEN kind = 'list' AND (status IS NULL OR status >= 400) THEN 1 END),
-                  count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400) THEN 1 END)
+                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299
+                             AND coalesce(note, '') NOT LIKE 'blocked:%' THEN 1 END),
+                  count(CASE WHEN kind = 'list' AND (status IS NULL OR status >= 400
+                             OR note LIKE 'blocked:%') THEN 1 END),
+                  count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400
+                             OR note LIKE 'blocked:%') THEN 1 END)
            FROM fetches WHERE cycle_id = ? AND source_id = ?""",
         [cycle_id, source_id],
     ).fetchone()
@@ -92,10 +95,23 @@ def _verdict(
             [cycle_id, source_id],
         ).fetchone()
         why = f"{row[0]}: {row[1]} {row[2]}".strip() if row else "no list page was requested"
+        if row and row[2].startswith("blocked:"):
+            return SOURCE_BLOCKED, f"the site answered with a challenge, not evaded ({why})"
         return SOURCE_FAILED, f"no list page could be fetched ({why})"
     if reports == 0:
-        return SOURCE_EMPTY, "list pages fetched but no annual report recognised"
+        had = _previous_reports(db, cycle_id, source_id)
+        where = f" (the last cycle saw {had})" if had else ""
+        return SOURCE_EMPTY, f"list pages fetched but no annual report recognised{where}"
     return SOURCE_OK, ""
+
+
+def _previous_reports(db: Database, cycle_id: int, source_id: str) -> int:
+    row = db.execute(
+        "SELECT reports FROM cycle_sources WHERE source_id = ? AND cycle_id < ? "
+        "ORDER BY cycle_id DESC LIMIT 1",
+        [source_id, cycle_id],
+    ).fetchone()
+    return row[0] if row else 0
 
 
 def record_outcomes(db: Database, outcomes: Iterable[SourceOutcome]) -> None:

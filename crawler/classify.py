@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Verdict", "classify", "normalise_title", "report_year"]
+__all__ = ["Verdict", "classify", "is_column_link", "normalise_title", "report_year"]
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
@@ -232,3 +232,19 @@ def _acceptance(text: str) -> str:
     if "统计表" in text and "报告" not in text:
         return "annual disclosure statistics table"
     return "annual disclosure report"
+
+
+_COLUMN_LABELS = re.compile(
+    r"^(政府|政务)?信息公开(工作)?(年度)?(报告|年报)$|^(工作)?年度报告$|^年报$|^(政府)?信息公开年报$"
+)
+
+
+def is_column_link(text: str, reads_as_report: bool) -> bool:
+    """A menu link to the report column (政府信息公开年报, 年度报告 …), not a report itself.
+
+    Such links carry no year; following them is how a 信息公开 home page leads to its column.
+    """
+    label = normalise_title(text)
+    if report_year(label) is not None or len(label) > 20:
+        return False
+    return reads_as_report or bool(_COLUMN_LABELS.match(label))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urljoin
 
 from parsel import Selector
 
 from archive.encoding import decode_html
+from crawler.urls import canonical
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 
@@ -50,8 +51,8 @@ class Page:
         href = (href or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             return None
-        url, _fragment = urldefrag(urljoin(self.base, href))
-        return url if url.startswith(("http://", "https://")) else None
+        url = urljoin(self.base, href)
+        return canonical(url) if url.startswith(("http://", "https://")) else None
 
     def links(self) -> Iterator[Link]:
         """Every <a href> with its text: the visible text, or the title attribute if fuller."""

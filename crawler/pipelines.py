@@ -23,6 +23,7 @@ from archive import fetches, sightings
 from archive.clock import now_iso
 from archive.db import open_db
 from crawler import signals
+from crawler.blocked import blocked_by
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,9 @@ class ArchivePipeline:
             )
         headers = response.headers
         not_modified = response.status == 304
+        challenge = blocked_by(response.status, response.body)
+        if challenge:
+            note = f"blocked: {challenge}" + (f"; {note}" if note else "")
         return fetches.Fetch(
             url=url,
             final_url=response.url if response.url != url else None,

@@ -40,4 +40,6 @@ class ListRequest:
 
     @property
     def key(self) -> str:
-        return self.url + "?" + "&".join(f"{k}={v}" for k, v in sorted(self.formdata.items()))
+        if not self.formdata:
+            return self.url
+        return self.url + "#" + "&".join(f"{k}={v}" for k, v in sorted(self.formdata.items()))

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider, signals
+from scrapy import FormRequest, Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
@@ -30,14 +30,17 @@ from archive.clock import now_iso
 from archive.config import Source, load
 from archive.db import open_db
 from archive.sightings import FETCHED, GONE, LISTED, NOT_MODIFIED, Sighting
-from crawler.classify import classify
-from crawler.families import Entry
+from crawler.blocked import blocked_by
+from crawler.classify import classify, is_column_link
+from crawler.families import Entry, ListRequest
+from crawler.notes import DiscoveryNotes
 from crawler.report_page import describe, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
 
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
+MAX_HOPS = 2  # menu links followed from a 信息公开 home to find the report column
 _ANSWERS = [304, 404, 410]  # report answers that carry meaning and must reach the callback
 
 
@@ -64,7 +67,9 @@ class DisclosureSpider(Spider):
             for s in config.sources
             if s.enabled and (not only or s.id in only)
         }  # fmt: skip
+        spider.notes = DiscoveryNotes(crawler.settings.get("GONGKAI_NOTES"), spider.logger)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.notes.close, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -76,21 +81,31 @@ class DisclosureSpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request | Sighting]:
         state = self.states[response.meta["source_id"]]
+        challenge = blocked_by(response.status, response.body)
+        if challenge:
+            state.list_failed(response.url)
+            self.logger.warning("%s: %s answered a %s", state.source.id, response.url, challenge)
+            return
         page, family = state.page(response)
-        self.logger.debug("%s: %s is a %s list page", state.source.id, response.url, family.name)
+        reports, columns = 0, []
         for entry in family.list_entries(page):
             verdict = classify(entry.text)
             if verdict.is_report and verdict.year:
+                reports += 1
                 yield from self._entry(state, entry, response.url)
+            elif is_column_link(entry.text, verdict.is_report):
+                columns.append(entry.url)
             elif any(word in entry.text for word in _WORTH_LOGGING):
-                # A yearless "政府信息公开年报" link is the column itself in a menu, not a report.
-                reason = verdict.reason if not verdict.is_report else "no year: a column link"
-                self.crawler.stats.inc_value(f"gongkai/{state.source.id}/rejected")
-                self.logger.debug("%s: skipped %r: %s", state.source.id, entry.text, reason)
-        for url in family.next_pages(page):
-            request = self._list_request(state, url)
+                self.notes.rejected(state.source.id, response.url, entry, verdict.reason)
+        hops = response.meta.get("hops", 0)
+        pages = list(family.next_pages(page)) if reports or family.name != "generic" else []
+        if not reports and hops < MAX_HOPS:
+            pages += columns  # a 信息公开 home: the report column is one of its menu links
+        for target in pages:
+            request = self._list_request(state, target, hops=hops + (0 if reports else 1))
             if request:
                 yield request
+        self.notes.list_page(state.source.id, response.url, family.name, reports, pages)
         state.list_done(response.url)
 
     def parse_report(self, response: Response) -> Iterator[Sighting]:
@@ -108,6 +123,8 @@ class DisclosureSpider(Spider):
             "list_url": response.meta.get("list_url"),
             "list_title": entry.text if entry else None,
         }
+        if blocked_by(response.status, response.body):
+            return  # a challenge page is not the report: no version, no removal evidence
         if response.status == 304 and known:
             yield Sighting(how=NOT_MODIFIED, sha256=known.sha256, **base)
         elif response.status in (404, 410) or is_soft_404(response):
@@ -150,10 +167,24 @@ class DisclosureSpider(Spider):
                            seen_at=now_iso(), report_id=known.report_id, sha256=known.sha256,
                            list_url=list_url, list_title=entry.text)  # fmt: skip
 
-    def _list_request(self, state: SourceState, url: str) -> Request | None:
-        if not state.want_list(url):
+    def _list_request(
+        self, state: SourceState, target: str | ListRequest, hops: int = 0
+    ) -> Request | None:
+        target = ListRequest(url=target) if isinstance(target, str) else target
+        if not state.want_list(target.key):
             return None
-        return self._request(state.source, url, "list", self.parse_list, list_url=url)
+        request = self._request(
+            state.source, target.url, "list", self.parse_list, list_url=target.url, hops=hops
+        )
+        if target.method == "POST" or target.formdata:
+            request = FormRequest(
+                target.url, method=target.method, formdata=target.formdata,
+                callback=request.callback, errback=request.errback, meta=request.meta,
+                dont_filter=True,  # a data proxy answers different records at one URL
+            )  # fmt: skip
+        for name, value in target.headers.items():
+            request.headers[name] = value
+        return request
 
     def _report_request(self, state: SourceState, entry: Entry, list_url: str) -> Request:
         return self._request(

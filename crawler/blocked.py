@@ -1,0 +1,38 @@
+"""Anti-bot challenge pages: recognised, recorded as "blocked", never evaded.
+
+A WAF answers a crawler with a tiny page whose script sets a cookie and reloads (Ruishu's
+412 + `$_ts`, Jiasule's `__jsl_clearance`, Tencent EdgeOne, generic JS-cookie walls). Such a
+page is not the agency's content: archiving it as a report version would fake an edit, and
+treating it as a missing list would fake a removal. Gongkai records it and moves on; it does
+not run the script, fake a browser, or replay cookies.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SIGNATURES = (
+    ("Jiasule __jsl_clearance", re.compile(rb"__jsl_clearance")),
+    ("Ruishu $_ts challenge", re.compile(rb"\$_ts\s*=|\$_ts\[|window\[.\$_ts.\]")),
+    ("Tencent EdgeOne challenge", re.compile(rb"EO_Bot_Ssid|__tst_status|edgeone", re.I)),
+    ("Cloudflare challenge", re.compile(rb"cf-browser-verification|challenge-platform|cf_chl_")),
+    (
+        "Knownsec (创宇) block",
+        re.compile(rb"jiasule|yunaq|knownsec|\xe5\x88\x9b\xe5\xae\x87\xe7\x9b\xbe"),
+    ),
+)
+_JS_COOKIE = re.compile(rb"document\.cookie\s*=.{0,400}?(location|window\.location)", re.S)
+_SMALL = 8 * 1024
+
+
+def blocked_by(status: int, body: bytes) -> str | None:
+    """The kind of challenge this answer is, or None if it looks like the site's own page."""
+    head = body[: 64 * 1024]
+    for name, pattern in _SIGNATURES:
+        if pattern.search(head) and (len(body) < 64 * 1024 or status >= 400):
+            return name
+    if status in (412, 521) and len(body) < 64 * 1024:
+        return f"HTTP {status} challenge"
+    if len(body) < _SMALL and _JS_COOKIE.search(body):
+        return "JavaScript cookie challenge"
+    return None
