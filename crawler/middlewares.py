@@ -53,14 +53,30 @@ class FetchLogMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        """Log failures; an ignored request only if it is a redirect hop we refused to follow.
-
-        A request dropped before it was sent (robots.txt, another source's host) exchanged
-        nothing. A dropped redirect hop did: the server answered the first URL with a 3xx, and
-        without this row that answer, and why the report is missing, would leave no trace.
-        """
-        if isinstance(exception, IgnoreRequest) and not request.meta.get("redirect_urls"):
+        """Log failed downloads. A request dropped before it was sent (robots.txt, another
+        source's host, a redirect to one) exchanged nothing; the 3xx that pointed there is
+        already logged by RedirectLogMiddleware."""
+        if isinstance(exception, IgnoreRequest):
             return
         self.crawler.signals.send_catch_log(
             signals.fetch_failed, request=request, exception=exception
         )
+
+
+class RedirectLogMiddleware:
+    """Announce each redirect answer (3xx with a Location) before RedirectMiddleware (600)
+    consumes it, so every hop of a chain, and every lap of a loop, is in the fetch log."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLogMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            self.crawler.signals.send_catch_log(
+                signals.response_fetched, request=request, response=response
+            )
+        return response

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive import config as config_module
@@ -102,6 +102,13 @@ class ArchivePipeline:
                 url=url, fetched_at=now_iso(), kind=kind, source_id=source_id, note=note
             )
         headers = response.headers
+        location = headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            return fetches.Fetch(
+                url=request.url, fetched_at=now_iso(), kind=kind, source_id=source_id,
+                status=response.status, content_type=_header(headers, b"Content-Type"),
+                note=f"redirect to {location.decode('latin-1')}",
+            )  # fmt: skip
         not_modified = response.status == 304
         challenge = blocked_by(response.status, response.body)
         if challenge:
@@ -128,7 +135,7 @@ def _header(headers: Any, name: bytes) -> str | None:
 
 
 def _failure_note(exception: Exception) -> str:
-    """`truncated: …`, `not followed: …` or `failed: …`, then what the downloader said.
+    """`truncated: …` or `failed: …`, then what the downloader said.
 
     Scrapy cancels a download only at the size cap: a declared Content-Length over it fails with
     a "max size" message, but a body streamed past it (chunked, no length) is cancelled with no
@@ -138,6 +145,4 @@ def _failure_note(exception: Exception) -> str:
     cancelled = "Cancelled" in type(exception).__name__
     if cancelled or "max size" in text.lower() or "maxsize" in text.lower():
         return f"truncated: download stopped at the size cap ({text})"[:500]
-    if isinstance(exception, IgnoreRequest):
-        return f"not followed: {text}"[:500]
     return f"failed: {type(exception).__name__}: {text}"[:500]

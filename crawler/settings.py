@@ -18,6 +18,7 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 HTTPCACHE_ENABLED = False  # a cache answers without asking the server and would hide edits
+REDIRECT_MAX_TIMES = 5  # real chains are 1–2 hops; longer ones are loops or traps
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DNS_TIMEOUT = 20
@@ -27,6 +28,7 @@ DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactl
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceHostsMiddleware": 60,
     "crawler.middlewares.FetchLogMiddleware": 585,
+    "crawler.middlewares.RedirectLogMiddleware": 605,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 

@@ -24,6 +24,7 @@ def run_site(serve_site, tmp_path: Path, site: str):
     config = write_config(
         tmp_path,
         [{"id": "site", "agency": spec["agency"], "start_urls": [server.url + spec["start_path"]]}],
+        crawl=spec.get("crawl"),
     )
     result = cycle.run(config)
     return server, spec, config, result
