@@ -3,8 +3,9 @@
 The crawl runs as `scrapy crawl disclosure` in a child process because Twisted's reactor cannot
 be restarted inside one process, and so that a crash in the crawl cannot take the scheduler
 down. The child writes only the fetch log, blobs and sightings; everything that needs the whole
-cycle's view (new / changed / moved / removed, source health, alerts) runs here afterwards, over
-what was committed, so it also runs when the crawl died or was stopped halfway.
+cycle's view (new / changed / moved / removed, source health, the register of who owes which
+report, alerts) runs here afterwards, over what was committed, so it also runs when the crawl
+died or was stopped halfway.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import alerts, cycles, events, feed, health, lock
+from archive import alerts, cycles, events, feed, health, lock, register
 from archive.config import Config
 from archive.db import open_db
 
@@ -77,6 +78,8 @@ def _run(
     for event_id in health.update(db, cycle_id, outcomes):
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
+    for kind, count in register.update(db, config, cycle_id, register.today(config)).items():
+        counts[kind] = counts.get(kind, 0) + count
     cycles.finish(db, cycle_id, status, outcomes, error)
     delivery = publish(db, config, cycle_id)
     return CycleResult(cycle_id, status, outcomes, log_path, counts, error, delivery)
@@ -103,11 +106,11 @@ def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str
 
 def crawl(
     config: Config,
-    cycle_id: int,
+    cycle_id: int | None,
     log_path: Path,
     stop: threading.Event | None = None,
     tick: Callable[[], None] = lambda: None,
-    sources: list[str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> int:
     """Run the spider in a child process; return its exit code.
 
@@ -118,11 +121,11 @@ def crawl(
     command = [
         sys.executable, "-m", "scrapy", "crawl", "disclosure",
         "-s", f"GONGKAI_CONFIG={config.path.resolve()}",
-        "-s", f"GONGKAI_CYCLE_ID={cycle_id}",
+        "-s", f"GONGKAI_CYCLE_ID={cycle_id or ''}",
         "-s", f"LOG_FILE={log_path}",
     ]  # fmt: skip
-    if sources:
-        command += ["-s", f"GONGKAI_SOURCES={','.join(sources)}"]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
     # Its own process group: a terminal's Ctrl-C reaches only us, so the child gets exactly one
     # SIGTERM from _supervise (a second signal makes Scrapy abandon its last batch).

@@ -47,7 +47,8 @@ class ArchivePipeline:
         config = config_module.load(path)
         cycle = crawler.settings.get("GONGKAI_CYCLE_ID")
         hosts = {host: s.id for s in reversed(config.sources) for host in s.hosts}
-        pipeline = cls(str(config.database), int(cycle) if cycle else None, hosts)
+        database = crawler.settings.get("GONGKAI_DATABASE") or str(config.database)
+        pipeline = cls(database, int(cycle) if cycle else None, hosts)
         crawler.signals.connect(pipeline.response_fetched, signal=signals.response_fetched)
         crawler.signals.connect(pipeline.fetch_failed, signal=signals.fetch_failed)
         return pipeline

@@ -40,6 +40,7 @@ from crawler.sources import SourceState
 
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
+_NO_SENSE = "rejected: no 信息公开 report wording"
 MAX_HOPS = 2  # menu links followed from a 信息公开 home to find the report column
 _ANSWERS = [304, 404, 410]  # report answers that carry meaning and must reach the callback
 
@@ -59,7 +60,7 @@ class DisclosureSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = load(crawler.settings["GONGKAI_CONFIG"])
         only = set(crawler.settings.getlist("GONGKAI_SOURCES"))
-        db = open_db(config.database)
+        db = open_db(crawler.settings.get("GONGKAI_DATABASE") or config.database)
         today = date.today()
         spider.states = {
             s.id: SourceState(s, config.crawl, lambda sid: plan.known_reports(
@@ -95,7 +96,7 @@ class DisclosureSpider(Spider):
                 yield from self._entry(state, entry, response.url)
             elif is_column_link(entry.text, verdict.is_report):
                 columns.append(entry.url)
-            elif any(word in entry.text for word in _WORTH_LOGGING):
+            elif _named_distractor(verdict.reason, entry.text):
                 self.notes.rejected(state.source.id, response.url, entry, verdict.reason)
         hops = response.meta.get("hops", 0)
         pages = list(family.next_pages(page)) if reports or family.name != "generic" else []
@@ -216,3 +217,8 @@ class DisclosureSpider(Spider):
 
 def _kind(url: str) -> str:
     return "attachment" if _ATTACHMENT.search(urlsplit(url).path) else "report"
+
+
+def _named_distractor(reason: str, text: str) -> bool:
+    """Worth telling the user: a known distractor, or a report-like title without 信息公开."""
+    return reason != _NO_SENSE or any(word in text for word in _WORTH_LOGGING)
