@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import alerts, cycles, events, feed, health, lock
+from archive import alerts, cycles, events, feed, health, lock, register
 from archive.config import Config
 from archive.db import open_db
 
@@ -78,6 +78,8 @@ def _run(
     for event_id in health.update(db, cycle_id, outcomes):
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
+    for kind, count in register.update(db, config, cycle_id, register.today(config)).items():
+        counts[kind] = counts.get(kind, 0) + count
     cycles.finish(db, cycle_id, status, outcomes, error)
     delivery = publish(db, config, cycle_id)
     return CycleResult(cycle_id, status, outcomes, log_path, counts, error, delivery)

@@ -11,12 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 
 import click
 
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, lock
+from archive import blobs, cycles, lock, register
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -214,6 +215,86 @@ def verify(ctx: click.Context) -> None:
         click.echo(problem)
     click.echo(f"{count} blobs checked, {len(problems)} problems")
     sys.exit(1 if problems else 0)
+
+
+@cli.command("register")
+@click.option("--year", type=int, metavar="YEAR", help="Only this report year.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(register.STATUSES),
+    help="Only rows with this status (repeat for several).",
+)
+@click.option("--source", "sources", multiple=True, metavar="ID", help="Only this source (repeat).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV instead.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge deadlines as of this day (default: today in the [schedule] time zone).",
+)
+@click.pass_context
+def register_command(
+    ctx: click.Context,
+    year: int | None,
+    statuses: tuple[str, ...],
+    sources: tuple[str, ...],
+    as_csv: bool,
+    today: datetime | None,
+) -> None:
+    """Print the register: for each source and report year, the deadline, whether the report
+    came on time, late, or not at all (overdue), and on what evidence; then the agency × year
+    matrix. Computed from the archive as of --today; nothing is written.
+
+    Deadlines: report years up to 2018 are due 31 March of the next year; from 2019,
+    departments by 31 January and governments' own reports by 31 March — unless [register]
+    local_rules or a source's `due` say otherwise. A source without `kind` has it guessed from
+    its agency name, and the output says so.
+
+    Example:
+
+        python scheduler.py --config archive.toml register
+
+        python scheduler.py --config archive.toml register --status overdue
+
+        python scheduler.py --config archive.toml register --year 2024 --csv
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    unknown = [s for s in sources if s not in {source.id for source in config.sources}]
+    if unknown:
+        raise click.ClickException(f"{config.path}: no source with id {unknown[0]!r}")
+    day = today.date() if today else register.today(config)
+    rows = [
+        row
+        for row in register.compute(open_db(config.database), config, day)
+        if (year is None or row["year"] == year)
+        and (not statuses or row["status"] in statuses)
+        and (not sources or row["source_id"] in sources)
+    ]
+    notes = register.guessed_notes(config)
+    if as_csv:
+        click.echo(register.csv_text(rows), nl=False)
+        for note in notes:
+            click.echo(note, err=True)
+        return
+    _print_register(rows, day, config.schedule.timezone, notes)
+
+
+def _print_register(rows: list[dict], day: date, zone: str, notes: list[str]) -> None:
+    click.echo(f"register as of {day.isoformat()} ({zone}): {len(rows)} agency-years")
+    if rows:
+        click.echo("")
+        for line in register.table_lines(rows):
+            click.echo(line)
+        click.echo("")
+        for line in register.matrix_lines(rows):
+            click.echo(line)
+        click.echo(register.LEGEND)
+    for note in notes:
+        click.echo(note)
 
 
 if __name__ == "__main__":

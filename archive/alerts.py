@@ -18,6 +18,7 @@ must not overlap (the cycle lock sees to that), or both could send the same row.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ TITLES = {
     "removed": "年度报告已删除 Report removed",
     "source_failing": "来源抓取失败 Source failing",
     "source_recovered": "来源已恢复 Source recovered",
+    "overdue": "年度报告逾期未公开 Report overdue",
+    "published_late": "年度报告逾期公开 Report published late",
+}
+EVIDENCE = {
+    "published_on": "页面发布日期 the date on the page",
+    "first_seen": "页面未注明日期，按首次发现日期 undated page: the day Gongkai first saw it",
 }
 
 
@@ -84,7 +91,7 @@ def render(db: Database, event_id: int) -> tuple[str, str]:
     """(title, body) of an event's alert: plain text, Chinese and English, one fact a line."""
     cursor = db.execute(
         "SELECT e.id, e.kind, e.source_id, e.detected_at, e.summary, e.detail, r.agency, "
-        "r.title, r.year, r.published_on, r.url FROM events e "
+        "r.title, coalesce(r.year, e.year) AS year, r.published_on, r.url FROM events e "
         "LEFT JOIN reports r ON r.id = e.report_id WHERE e.id = ?",
         [event_id],
     )
@@ -94,6 +101,8 @@ def render(db: Database, event_id: int) -> tuple[str, str]:
     event = dict(zip([c[0] for c in cursor.description], row, strict=True))
     if event["kind"].startswith("source_"):
         return _render_source(db, event)
+    if event["kind"] in ("overdue", "published_late"):
+        return _render_register(db, event)
     return _render_report(event)
 
 
@@ -136,6 +145,36 @@ def _render_source(db: Database, event: dict) -> tuple[str, str]:
         f"摘要 Summary: {event['summary']}",
         f"信息 Message: {event['detail'] or '—'}",
     ]
+    return title, "\n".join([*lines, *_footer(event)])
+
+
+def _render_register(db: Database, event: dict) -> tuple[str, str]:
+    """An agency-year that is overdue, or whose report came late (facts as of detection)."""
+    detail = json.loads(event["detail"] or "{}")
+    agency = detail.get("agency") or event["agency"] or _source_agency(db, event["source_id"])
+    title = f"{TITLES[event['kind']]}: {agency} {event['year']}年度"
+    lines = [
+        f"机关 Agency: {agency}",
+        f"年度 Report year: {event['year']}",
+        f"截止日期 Due: {detail.get('due_on')} ({detail.get('due_basis')}; {detail.get('kind')})",
+    ]
+    if event["kind"] == "overdue":
+        lines += [
+            f"已逾期 Overdue by: {detail.get('days_late')} 天 days",
+            f"栏目 Column: {detail.get('url')}",
+            "截至检测时未发现该年度报告。 No report for this year had been found when this was "
+            "detected.",
+        ]
+    else:
+        evidence = detail.get("evidence")
+        when = detail.get("published_on") or detail.get("first_seen_on")
+        lines += [
+            f"标题 Title: {event['title']}",
+            f"发布日期 Published: {when} (依据 evidence: {EVIDENCE.get(evidence, evidence)})",
+            f"逾期 Days late: {detail.get('days_late')} 天 days",
+            f"链接 URL: {event['url'] or detail.get('url')}",
+        ]
+    lines.append(f"摘要 Summary: {event['summary']}")
     return title, "\n".join([*lines, *_footer(event)])
 
 

@@ -51,14 +51,31 @@ class CrawlConfig:
     )
 
 
-ALERT_KINDS = ("new", "changed", "removed", "moved", "source_failing", "source_recovered")
+ALERT_KINDS = (
+    "new",
+    "changed",
+    "removed",
+    "moved",
+    "source_failing",
+    "source_recovered",
+    "overdue",
+    "published_late",
+)
 
 
 @dataclass(frozen=True)
 class AlertsConfig:
     urls: tuple[str, ...] = _key((), "Apprise URLs, one per channel (mailto://, json://, …)")
     on: tuple[str, ...] = _key(
-        ("new", "changed", "removed", "source_failing", "source_recovered"),
+        (
+            "new",
+            "changed",
+            "removed",
+            "source_failing",
+            "source_recovered",
+            "overdue",
+            "published_late",
+        ),
         "event kinds that raise an alert",
         choices=ALERT_KINDS,
     )
@@ -72,6 +89,80 @@ class ScheduleConfig:
     timezone: str = _key("Asia/Shanghai", "time zone of the cron expression")
     misfire_grace_hours: float = _key(
         6.0, "a cycle missed by up to this long still runs", minimum=0
+    )
+
+
+AGENCY_KINDS = ("department", "government")
+RULE_KINDS = ("all", *AGENCY_KINDS)
+_MONTH_DAY = re.compile(r"^(\d\d)-(\d\d)$")
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_day(value: Any) -> tuple[int, int] | None:
+    """(month, day) of a "MM-DD" string valid in every year (so not 02-29), else None."""
+    match = _MONTH_DAY.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    month, day = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1]:
+        return None
+    return month, day
+
+
+@dataclass(frozen=True)
+class LocalRule:
+    """A provincial or municipal deadline: agencies whose name contains `place`."""
+
+    place: str
+    due: str
+    kind: str = "all"
+    first_year: int | None = None
+    last_year: int | None = None
+
+
+_RULE_KEYS = ("place", "due", "kind", "from", "to")
+
+
+def _local_rules(value: Any, name: str, where: str) -> tuple[LocalRule, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(
+            f"{where}: key {name!r} must be a list of tables like "
+            '{ place = "岳阳", kind = "department", due = "02-28", to = 2018 }'
+        )
+    rules = []
+    for number, table in enumerate(value, 1):
+        at = f"{where}: key {name!r} entry #{number}"
+        unknown = [key for key in table if key not in _RULE_KEYS]
+        if unknown:
+            known = ", ".join(_RULE_KEYS)
+            raise ConfigError(f"{at}: unknown key {unknown[0]!r} (known keys: {known})")
+        place = table.get("place")
+        if not isinstance(place, str) or not place.strip():
+            raise ConfigError(f"{at}: 'place' must be a non-empty string matched in agency names")
+        if month_day(table.get("due")) is None:
+            raise ConfigError(
+                f"{at}: 'due' must be a month-day \"MM-DD\" of the year after the report year "
+                f"(got {table.get('due')!r})"
+            )
+        kind = table.get("kind", "all")
+        if kind not in RULE_KINDS:
+            raise ConfigError(f"{at}: 'kind' takes values from {', '.join(RULE_KINDS)}")
+        years = [table.get("from"), table.get("to")]
+        for key, year in zip(("from", "to"), years, strict=True):
+            if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+                raise ConfigError(f"{at}: {key!r} must be a report year, not {year!r}")
+        if None not in years and years[0] > years[1]:
+            raise ConfigError(f"{at}: 'from' ({years[0]}) is after 'to' ({years[1]})")
+        rules.append(LocalRule(place.strip(), table["due"], kind, *years))
+    return tuple(rules)
+
+
+@dataclass(frozen=True)
+class RegisterConfig:
+    local_rules: tuple[LocalRule, ...] = _key(
+        (),
+        "provincial or municipal deadlines, for agencies whose name contains `place`",
+        parser=_local_rules,
     )
 
 
@@ -89,6 +180,16 @@ class Source:
     )
     max_list_pages: int | None = _key(None, "overrides [crawl] max_list_pages", minimum=1)
     enabled: bool = _key(True, "false skips the source without deleting its history")
+    kind: str = _key(
+        "",
+        "department or government: which national deadline applies (default: guessed from "
+        "the agency name)",
+        choices=AGENCY_KINDS,
+    )
+    since: int | None = _key(
+        None, "first report year the register expects (default: the earliest found)", minimum=2008
+    )
+    due: str = _key("", "MM-DD: this agency's deadline in the year after each report year")
     notes: str = _key("", "free text for people maintaining the config")
 
     @property
@@ -105,6 +206,7 @@ class Config:
     sources: tuple[Source, ...]
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    register: RegisterConfig = RegisterConfig()
 
     @property
     def database(self) -> Path:
@@ -122,6 +224,7 @@ SECTIONS = {
     "crawl": CrawlConfig,
     "alerts": AlertsConfig,
     "schedule": ScheduleConfig,
+    "register": RegisterConfig,
     "sources": Source,
 }
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -153,8 +256,9 @@ def parse(data: dict, path: Path, text: str = "") -> Config:
     alerts = _build(AlertsConfig, _table(data, "alerts", path), f"{path}: [alerts]")
     schedule = _build(ScheduleConfig, _table(data, "schedule", path), f"{path}: [schedule]")
     _check_schedule(schedule, f"{path}: [schedule]")
+    register = _build(RegisterConfig, _table(data, "register", path), f"{path}: [register]")
     sources = _sources(data.get("sources", []), path, _source_lines(text))
-    return Config(path, archive, crawl, sources, alerts, schedule)
+    return Config(path, archive, crawl, sources, alerts, schedule, register)
 
 
 def _table(data: dict, name: str, path: Path) -> dict:
@@ -200,6 +304,11 @@ def _check_source(source: Source, where: str) -> None:
             raise ConfigError(
                 f"{where}: key 'start_urls' has a bad URL {url!r} (need http(s)://host/…)"
             )
+    if source.due and month_day(source.due) is None:
+        raise ConfigError(
+            f"{where}: key 'due' must be a month-day \"MM-DD\" of the year after the report year,"
+            f' e.g. "01-31" (got {source.due!r})'
+        )
 
 
 def _check_schedule(schedule: ScheduleConfig, where: str) -> None:
@@ -227,6 +336,9 @@ def _build(cls: type, table: dict, where: str) -> Any:
 
 
 def _coerce(value: Any, f: Any, where: str) -> Any:
+    parser = f.metadata.get("parser")
+    if parser:
+        return parser(value, f.name, where)
     kind = f.type if isinstance(f.type, str) else str(f.type)
     expected, ok = _expectation(kind, value)
     if not ok:
@@ -238,7 +350,7 @@ def _coerce(value: Any, f: Any, where: str) -> Any:
     elif kind == "float":
         value = float(value)
     choices = f.metadata.get("choices")
-    if choices and any(v not in choices for v in value):
+    if choices and any(v not in choices for v in (value if "tuple" in kind else (value,))):
         raise ConfigError(f"{where}: key {f.name!r} takes values from {', '.join(choices)}")
     minimum = f.metadata.get("minimum")
     if minimum is not None and value < minimum:

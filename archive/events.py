@@ -188,21 +188,19 @@ def record(
     detail: str = "",
     report_id: int | None = None,
     baseline: bool = False,
+    year: int | None = None,
 ) -> int:
-    """Write one event row and return its id."""
-    return (
-        db["events"]
-        .insert(
-            {
-                "report_id": report_id,
-                "source_id": source_id,
-                "kind": kind,
-                "detected_at": now_iso(),
-                "cycle_id": cycle_id,
-                "baseline": int(baseline),
-                "summary": summary,
-                "detail": detail or None,
-            }
-        )
-        .last_pk
-    )
+    """Write one event row and return its id; `year` is the report year it is about."""
+    row = {
+        "report_id": report_id,
+        "source_id": source_id,
+        "kind": kind,
+        "detected_at": now_iso(),
+        "cycle_id": cycle_id,
+        "baseline": int(baseline),
+        "summary": summary,
+        "detail": detail or None,
+    }
+    if year is not None:
+        row["year"] = year
+    return db["events"].insert(row).last_pk

@@ -182,3 +182,93 @@ def watch(db: Database) -> None:
     )
     db["outbox"].create_index(["event_id", "channel"], unique=True)
     db["outbox"].create_index(["status"])
+
+
+@migrations(name="0003_report_data")
+def report_data(db: Database) -> None:
+    """Statistics tables as rows, their consistency checks, and each version's table regime."""
+    db["report_stats"].create(
+        {
+            "id": int,
+            "report_id": int,
+            "version": str,
+            "regime": str,
+            "section": str,
+            "row_label": str,
+            "column_label": str,
+            "indicator": str,
+            "value": float,
+            "unit": str,
+            "row_label_raw": str,
+            "column_label_raw": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+        not_null={"report_id", "version", "section", "row_label", "indicator"},
+    )
+    db["report_stats"].create_index(["report_id", "version"])
+    db["report_stats"].create_index(["indicator"])
+    db["stats_checks"].create(
+        {
+            "report_id": int,
+            "version": str,
+            "name": str,
+            "passed": int,
+            "expected": float,
+            "actual": float,
+            "detail": str,
+        },
+        pk=("report_id", "version", "name"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["stats_checks"].create_index(["passed"])
+    db["report_versions"].add_column("regime", str)
+    db["reports"].add_column("regime", str)
+    db.create_view("source_status", SOURCE_STATUS)
+
+
+# Each source's latest outcome and how many cycles it has been failing (0 = healthy).
+SOURCE_STATUS = """
+SELECT cs.source_id, cs.agency, cs.status AS last_status, cs.cycle_id AS last_cycle,
+       c.started_at AS last_cycle_at, cs.reports, cs.message,
+       (SELECT count(*) FROM cycle_sources x
+         WHERE x.source_id = cs.source_id
+           AND x.cycle_id > coalesce((SELECT max(y.cycle_id) FROM cycle_sources y
+                                       WHERE y.source_id = cs.source_id AND y.status = 'ok'), 0)
+       ) AS failing_cycles
+FROM cycle_sources cs JOIN cycles c ON c.id = cs.cycle_id
+WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_id = cs.source_id)
+"""
+
+
+@migrations(name="0004_register")
+def register(db: Database) -> None:
+    """The register (who owes which report by when), and a report year on events."""
+    db["register"].create(
+        {
+            "source_id": str,
+            "agency": str,
+            "kind": str,
+            "year": int,
+            "due_on": str,
+            "due_basis": str,
+            "status": str,
+            "report_id": int,
+            "published_on": str,
+            "first_seen_on": str,
+            "evidence": str,
+            "days_late": int,
+            "computed_at": str,
+        },
+        pk=("source_id", "year"),
+        foreign_keys=[("report_id", "reports", "id")],
+        not_null={"agency", "kind", "due_on", "status", "computed_at"},
+    )
+    db["register"].create_index(["status"])
+    db["register"].create_index(["year"])
+    db["events"].add_column("year", int)
+    # One overdue and one published_late event per agency-year, ever: the database says so too.
+    db.execute(
+        "CREATE UNIQUE INDEX events_register_once ON events (source_id, year, kind) "
+        "WHERE kind IN ('overdue', 'published_late')"
+    )
