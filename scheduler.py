@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 import click
 
+import check as check_module
 import cycle as cycle_module
 import schedule
 from archive import blobs, cycles, lock, register
@@ -190,6 +191,12 @@ def _print_summary(result: cycle_module.CycleResult) -> None:
             f"{o.source_id:<12} {o.status:<7} {o.pages:>6} {o.reports:>8} {o.new_reports:>5} "
             f"{o.errors:>7}" + (f"  {o.message}" if o.message else "")
         )
+    if result.events:
+        click.echo("events: " + ", ".join(f"{k} {n}" for k, n in sorted(result.events.items())))
+    if result.delivery and (result.delivery.sent or result.delivery.failed):
+        d = result.delivery
+        down = f" (down: {', '.join(d.down)}; retried next cycle)" if d.down else ""
+        click.echo(f"alerts: {d.sent} sent, {d.failed} failed{down}")
 
 
 @cli.command()
@@ -295,6 +302,36 @@ def _print_register(rows: list[dict], day: date, zone: str, notes: list[str]) ->
         click.echo(register.LEGEND)
     for note in notes:
         click.echo(note)
+
+
+@cli.command("check")
+@click.argument("source_id")
+@click.pass_context
+def check_command(ctx: click.Context, source_id: str) -> None:
+    """Crawl one source without touching the archive and print what discovery recognised:
+    each list page's CMS family and the pagination followed, the reports found by year (with
+    where each date came from), every entry skipped with the reason, and any fetch problem.
+
+    The crawl goes into a temporary database that is deleted afterwards, so run it as often as
+    you like while adding an agency to the config.
+
+    Example:
+
+        python scheduler.py --config archive.toml check szka
+    """
+    config = _config(ctx)
+    try:
+        config.source(source_id)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    report = check_module.check(config, source_id)
+    for line in check_module.render(report):
+        click.echo(line)
+    for note in register.guessed_notes(config):
+        if f"source {source_id} " in note:
+            click.echo(note)
+    if report.exit_code != 0:
+        raise click.ClickException(f"the crawl exited with code {report.exit_code}")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,32 @@ def test_help_texts_document_every_command():
     runner = CliRunner()
     top = runner.invoke(cli, ["--help"])
     assert "--config" in top.output and "archive.toml" in top.output
-    for command in ("once", "verify"):
+    for command in ("once", "verify", "check", "register"):
         text = runner.invoke(cli, [command, "--help"]).output
         assert "Example:" in text and f"scheduler.py --config archive.toml {command}" in text
+
+
+def test_check_prints_what_discovery_recognised_without_touching_the_archive(serve_site, tmp_path):
+    server = serve_site("trs_paginated")
+    spec = expected("trs_paginated")
+    config = write_config(
+        tmp_path,
+        [{"id": "hxwl", "agency": spec["agency"], "start_urls": [server.url + spec["start_path"]]}],
+    )
+
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "check", "hxwl"])
+
+    assert result.exit_code == 0, result.output
+    assert "list pages (3):" in result.output and "trs" in result.output
+    assert f"reports found ({len(spec['reports'])}):" in result.output
+    for report in spec["reports"]:
+        assert report["title"] in result.output
+    assert "rejected: 图解" in result.output, "skipped entries come with the reason"
+    assert "kind guessed as 'department'" in result.output
+    assert not config.database.exists(), "check leaves the archive alone"
+
+
+def test_check_names_an_unknown_source(tmp_path):
+    config = write_config(tmp_path, [{"id": "a", "agency": "某局", "start_urls": ["http://x/"]}])
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "check", "nope"])
+    assert result.exit_code == 1 and "no source with id 'nope'" in result.output

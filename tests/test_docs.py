@@ -45,4 +45,4 @@ def test_every_config_key_is_documented(section):
 
 def test_every_command_is_documented():
     for name in cli.commands:
-        assert f"`scheduler.py [--config FILE] {name}`" in README
+        assert f"`scheduler.py [--config FILE] {name}" in README
