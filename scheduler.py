@@ -18,7 +18,7 @@ import click
 import check as check_module
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, lock, register
+from archive import blobs, cycles, extraction, lock, register
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -302,6 +302,35 @@ def _print_register(rows: list[dict], day: date, zone: str, notes: list[str]) ->
         click.echo(register.LEGEND)
     for note in notes:
         click.echo(note)
+
+
+@cli.command()
+@click.pass_context
+def reextract(ctx: click.Context) -> None:
+    """Re-run text and statistics extraction over every report version in the archive.
+
+    Extraction is a pure function of the archived bytes, so when Gongkai's extractors improve,
+    this rebuilds `report_versions.text`, `report_stats` and `stats_checks` from `blobs` alone,
+    without fetching anything. Safe to run at any time; it takes the archive's lock.
+
+    Example:
+
+        python scheduler.py --config archive.toml reextract
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    try:
+        with lock.hold(config.database):
+            db = open_db(config.database)
+            count = extraction.reextract(
+                db, lambda done, total: click.echo(f"… {done}/{total} versions", err=True)
+            )
+    except lock.Busy as busy:
+        raise click.ClickException(str(busy)) from None
+    failing = db.execute("SELECT count(*) FROM stats_checks WHERE passed = 0").fetchone()[0]
+    rows = db.execute("SELECT count(*) FROM report_stats").fetchone()[0]
+    click.echo(f"{count} versions re-extracted: {rows} statistics cells, {failing} failing checks")
 
 
 @cli.command("check")

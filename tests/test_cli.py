@@ -105,3 +105,37 @@ def test_check_names_an_unknown_source(tmp_path):
     config = write_config(tmp_path, [{"id": "a", "agency": "某局", "start_urls": ["http://x/"]}])
     result = CliRunner().invoke(cli, ["--config", str(config.path), "check", "nope"])
     assert result.exit_code == 1 and "no source with id 'nope'" in result.output
+
+
+def test_reextract_rebuilds_the_statistics_from_the_archived_bytes(serve_site, tmp_path):
+    from sitefixtures.run_demo import HERE
+
+    server = serve_site(HERE / "gzhg")
+    config = write_config(
+        tmp_path,
+        [
+            {
+                "id": "gzhg",
+                "agency": "广州海关",
+                "start_urls": [server.url + "/guangzhou_customs/381558/381575/"],
+            }
+        ],
+    )
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", str(config.path), "once"]).exit_code == 0
+    with sqlite3.connect(config.database) as conn:
+        before = conn.execute("SELECT count(*) FROM report_stats").fetchone()[0]
+        conn.execute("DELETE FROM report_stats")
+        conn.execute("UPDATE report_versions SET text = NULL")
+    server.stop()  # nothing is fetched: the archive alone is enough
+
+    result = runner.invoke(cli, ["--config", str(config.path), "reextract"])
+
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(config.database) as conn:
+        assert conn.execute("SELECT count(*) FROM report_stats").fetchone()[0] == before > 50
+        assert (
+            conn.execute("SELECT count(*) FROM report_versions WHERE text IS NULL").fetchone()[0]
+            == 0
+        )
+    assert f"{before} statistics cells" in result.output

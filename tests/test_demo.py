@@ -61,6 +61,17 @@ def test_demo_finds_the_seed_reports_and_reruns_for_free(tmp_path):
     assert "市口岸办2014年政府信息公开工作年度报告" in first
     assert "datasette" in first
 
+    seed = "SELECT id FROM reports WHERE url LIKE '%/391204/index.html'"
+    cells = {
+        row["indicator"]: (row["value"], row["unit"])
+        for row in db.query(f"SELECT * FROM report_stats WHERE report_id = ({seed})")
+    }
+    assert cells["legacy.active.items"] == (634, "条")
+    assert cells["legacy.staff.total"] == (24, "人")
+    assert cells["legacy.budget"] == (5, "万元")
+    regime = db.execute(f"SELECT regime FROM reports WHERE id = ({seed})").fetchone()[0]
+    assert regime == "2014"
+
     blob_count = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
     second = run(port, tmp_path)
     assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == blob_count
