@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,48 @@ demo: $(BIN)/.installed
 	$(BIN)/python -m sitefixtures.run_demo
 
 ## test: lint, then the whole test suite (real crawls against local fixture sites)
-test: $(BIN)/.installed lint
+test: $(BIN)/.installed lint $(VENV)/.system-deps
 	$(BIN)/python -m pytest -q
+
+## system-deps: antiword, which reads .doc/.wps attachments — apt-get when root, else a message.
+## Never fails: without antiword those attachments get a note saying so and their tests skip.
+system-deps:
+	@if command -v antiword >/dev/null 2>&1; then \
+		echo "system-deps: antiword is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "system-deps: installing antiword with apt-get"; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword; }; \
+		} >/dev/null 2>&1 \
+		&& echo "system-deps: antiword installed" \
+		|| echo "system-deps: apt-get could not install antiword; .doc/.wps attachments stay unread"; \
+	else \
+		echo "system-deps: antiword is missing; .doc/.wps attachments stay unread until an admin"; \
+		echo "  runs 'apt-get install antiword' (Debian/Ubuntu) or installs it another way"; \
+	fi
+
+# `make test` tries system-deps once per venv (the stamp goes with `make clean`).
+$(VENV)/.system-deps:
+	-@$(MAKE) --no-print-directory system-deps
+	@mkdir -p $(VENV) && touch $@
+
+.PHONY: serve metadata
+DB ?= data/demo.db
+HOST ?= 127.0.0.1
+PORT ?= 8001
+
+## serve: browse an archive in Datasette, read-only, with its metadata and canned queries
+##        (make serve DB=data/archive.db for yours). Datasette opens a file given without -i as
+##        SQLite mode=ro: it sees each cycle's commits and cannot write. No -i (immutable): that
+##        tells SQLite the file never changes, which is false while cycles write.
+serve: $(BIN)/.installed
+	@test -f "$(DB)" || { echo "serve: no archive at $(DB) (make demo makes one; or make serve DB=path/to/archive.db)"; exit 1; }
+	@echo "serve: $(DB) read-only on http://$(HOST):$(PORT)/$(basename $(notdir $(DB)))  (Ctrl-C stops)"
+	$(BIN)/datasette serve "$(DB)" --metadata datasette/metadata.yml --plugins-dir datasette/plugins --host $(HOST) --port $(PORT) --setting sql_time_limit_ms 5000
+
+## metadata: rewrite datasette/metadata.yml from README.md's Schema and datasette/metadata.in.yml
+metadata: $(BIN)/.installed
+	$(BIN)/python datasette/build_metadata.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import alerts, cycles, events, extraction, feed, health, lock, register
+from archive import alerts, attachments, cycles, events, extraction, feed, health, lock, register
 from archive.config import Config
 from archive.db import open_db
 
@@ -73,6 +73,7 @@ def _run(
         if status == cycles.COMPLETED and cycles.lists_complete(db, cycle_id, s.id)
     }
     counts = events.detect(db, cycle_id, {s.id: s.agency for s in sources}, complete)
+    attachments.attach(db, cycle_id)
     extraction.extract_cycle(db, cycle_id)
     outcomes = [cycles.summarize(db, cycle_id, s.id, s.agency) for s in sources]
     cycles.record_outcomes(db, outcomes)

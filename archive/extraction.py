@@ -37,6 +37,8 @@ def extract_version(db: Database, report: dict, sha256: str, with_text: bool = T
     just did), replacing earlier results."""
     body = blobs.get(db, sha256)
     found = body_stats(body, report["content_type"], report["url"], report["year"])
+    if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
+        found = _attachment_stats(db, report) or found
     key = {"report_id": report["id"], "version": sha256}
     with db.atomic():
         db.execute(
@@ -65,6 +67,17 @@ def extract_version(db: Database, report: dict, sha256: str, with_text: bool = T
         if report["sha256"] == sha256:
             db["reports"].update(report["id"], {"regime": found.regime})
     return found
+
+
+def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
+    for url, sha256, content_type in db.execute(
+        "SELECT url, sha256, content_type FROM attachments WHERE report_id = ? ORDER BY id DESC",
+        [report["id"]],
+    ).fetchall():
+        found = body_stats(blobs.get(db, sha256), content_type, url, report["year"])
+        if found.rows:
+            return found
+    return None
 
 
 def extract_cycle(db: Database, cycle_id: int) -> int:

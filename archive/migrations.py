@@ -272,3 +272,30 @@ def register(db: Database) -> None:
         "CREATE UNIQUE INDEX events_register_once ON events (source_id, year, kind) "
         "WHERE kind IN ('overdue', 'published_late')"
     )
+
+
+@migrations(name="0005_attachments")
+def attachments(db: Database) -> None:
+    """Files a report page links to (PDF, Word, spreadsheets): archived and tied to the report."""
+    db["attachments"].create(
+        {
+            "id": int,
+            "cycle_id": int,
+            "source_id": str,
+            "report_url": str,
+            "report_id": int,
+            "url": str,
+            "title": str,
+            "sha256": str,
+            "content_type": str,
+            "kind": str,
+            "text": str,
+            "note": str,
+            "seen_at": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("sha256", "blobs", "sha256")],
+        not_null={"source_id", "report_url", "url", "sha256", "seen_at"},
+    )
+    db["attachments"].create_index(["report_id", "url", "sha256"], unique=True)
+    db["attachments"].create_index(["cycle_id"])

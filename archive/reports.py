@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive import blobs
+from archive.documents import document_text
 from archive.text import report_text, text_digest
 
 ACTIVE = "active"
@@ -65,7 +66,10 @@ def latest_version(db: Database, report_id: int) -> dict | None:
 
 def add_version(db: Database, report_id: int, seen: dict, cycle_id: int) -> dict:
     """Record the body as a version of the report (once per distinct body); return the row."""
-    text = report_text(blobs.get(db, seen["sha256"]), seen.get("content_type"))
+    body = blobs.get(db, seen["sha256"])
+    text = report_text(body, seen.get("content_type"))
+    if text is None:  # a PDF or Word report: its document text
+        text = document_text(body, seen.get("content_type"), seen["url"]).text
     version = {
         "report_id": report_id,
         "sha256": seen["sha256"],

@@ -18,8 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from archive import attachments, fetches, sightings
 from archive import config as config_module
-from archive import fetches, sightings
 from archive.clock import now_iso
 from archive.db import open_db
 from crawler import signals
@@ -36,7 +36,7 @@ class ArchivePipeline:
         self.db = open_db(database)
         self.cycle_id = cycle_id
         self.host_sources = hosts
-        self.pending: list[fetches.Fetch | sightings.Sighting] = []
+        self.pending: list[fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen] = []
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -60,7 +60,7 @@ class ArchivePipeline:
         self._add(self._fetch(request, None, note=_failure_note(exception)))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, sightings.Sighting):
+        if isinstance(item, sightings.Sighting | attachments.AttachmentSeen):
             self._add(item)
         return item
 
@@ -68,7 +68,7 @@ class ArchivePipeline:
         self.flush()
         self.db.close()
 
-    def _add(self, record: fetches.Fetch | sightings.Sighting) -> None:
+    def _add(self, record: fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen) -> None:
         self.pending.append(record)
         if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last_flush > BATCH_SECONDS:
             self.flush()
@@ -83,6 +83,8 @@ class ArchivePipeline:
             for record in batch:
                 if isinstance(record, fetches.Fetch):
                     fetches.record(self.db, record, self.cycle_id)
+                elif isinstance(record, attachments.AttachmentSeen):
+                    attachments.record(self.db, record, self.cycle_id)
                 else:
                     sightings.record(self.db, record, self.cycle_id)
 

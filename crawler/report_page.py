@@ -46,10 +46,11 @@ def is_soft_404(response: Response) -> bool:
     return len(text) <= _SOFT_404_MAX_TEXT and bool(_NOT_FOUND.search(text))
 
 
-def describe(response: Response, entry: Entry | None) -> dict[str, Any]:
-    """Sighting fields for a fetched report page (or attachment)."""
+def describe(response: Response, entry: Entry | None) -> tuple[dict[str, Any], tuple[Entry, ...]]:
+    """Sighting fields for a fetched report page (or attachment), and the files it links."""
     ctype = content_type(response)
     fields = None if is_attachment(response.url, ctype) else _fields(response)
+    files = fields.attachments if fields else ()
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
     published, evidence = pick_published_on(
@@ -61,13 +62,14 @@ def describe(response: Response, entry: Entry | None) -> dict[str, Any]:
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
     )
-    return {
+    found = {
         "title": title,
         "year": year,
         "published_on": published.isoformat() if published else None,
         "published_on_evidence": evidence,
         "content_type": ctype,
     }
+    return found, files
 
 
 def _fields(response: Response) -> ReportFields:

@@ -20,6 +20,7 @@ from crawler.page import Page
 _NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", "›", "»", ">", ">>", "next", "尾页", "末页"}
 _PAGE_NUMBER = re.compile(r"^\[?\d{1,3}\]?$")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
+FILE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _CONTAINERS = ("li", "tr", "dd", "dt", "p", "div")  # not td: the date sits in a sibling cell
 
 
@@ -75,4 +76,16 @@ def report_fields(page: Page) -> ReportFields:
         headings=tuple(t for t in texts if t),
         meta_pubdate=page.meta("PubDate"),
         text=page.visible_text(),
+        attachments=tuple(attachments(page)),
     )
+
+
+def attachments(page: Page) -> Iterator[Entry]:
+    """Links to files (PDF, Word, spreadsheets, archives) on the page's own host."""
+    host = urlsplit(page.url).netloc
+    seen = set()
+    for link in page.links():
+        parts = urlsplit(link.url)
+        if parts.netloc == host and FILE.search(parts.path) and link.url not in seen:
+            seen.add(link.url)
+            yield Entry(url=link.url, text=link.text)

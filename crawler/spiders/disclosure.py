@@ -25,6 +25,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from archive import plan
+from archive.attachments import AttachmentSeen
 from archive.blobs import sha256_of
 from archive.clock import now_iso
 from archive.config import Source, load
@@ -34,13 +35,14 @@ from crawler.blocked import blocked_by
 from crawler.classify import classify, is_column_link
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
-from crawler.report_page import describe, is_soft_404
+from crawler.report_page import content_type, describe, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
 
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
 _NO_SENSE = "rejected: no 信息公开 report wording"
+MAX_ATTACHMENTS = 10  # files fetched per report page (a report has one or two; more is a trap)
 MAX_HOPS = 2  # menu links followed from a 信息公开 home to find the report column
 _ANSWERS = [304, 404, 410]  # report answers that carry meaning and must reach the callback
 
@@ -132,8 +134,25 @@ class DisclosureSpider(Spider):
             if known:
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
-            yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base,
-                           **describe(response, entry))  # fmt: skip
+            found, files = describe(response, entry)
+            yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base, **found)
+            for file in files[:MAX_ATTACHMENTS]:
+                if file.url != url:
+                    yield self._attachment_request(state, file, url)
+
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentSeen]:
+        if response.status != 200 or blocked_by(response.status, response.body):
+            return
+        chain = response.meta.get("redirect_urls") or [response.request.url]
+        yield AttachmentSeen(
+            source_id=response.meta["source_id"],
+            report_url=response.meta["report_url"],
+            url=chain[0],
+            title=response.meta.get("title"),
+            sha256=sha256_of(response.body),
+            content_type=content_type(response),
+            seen_at=now_iso(),
+        )
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -167,6 +186,12 @@ class DisclosureSpider(Spider):
             yield Sighting(source_id=state.source.id, url=entry.url, how=LISTED, in_list=True,
                            seen_at=now_iso(), report_id=known.report_id, sha256=known.sha256,
                            list_url=list_url, list_title=entry.text)  # fmt: skip
+
+    def _attachment_request(self, state: SourceState, file: Entry, report_url: str) -> Request:
+        return self._request(
+            state.source, file.url, "attachment", self.parse_attachment,
+            report_url=report_url, title=file.text,
+        )  # fmt: skip
 
     def _list_request(
         self, state: SourceState, target: str | ListRequest, hops: int = 0

@@ -1,0 +1,57 @@
+"""Attachments: the files a report page links to, often the only full copy of the report.
+
+The crawler records each one it downloaded with the page that linked it; after the crawl they
+are tied to that page's report, so an HTML page and its PDF are one report with two files, not
+two reports. Their text is extracted once per distinct body and kept beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlite_utils import Database
+
+from archive import blobs, reports
+from archive.documents import document_text
+
+
+@dataclass(frozen=True)
+class AttachmentSeen:
+    """A file downloaded from a report page's link in a cycle."""
+
+    source_id: str
+    report_url: str
+    url: str
+    title: str | None
+    sha256: str
+    content_type: str | None
+    seen_at: str
+
+
+def record(db: Database, seen: AttachmentSeen, cycle_id: int | None) -> None:
+    db["attachments"].insert({"cycle_id": cycle_id, **asdict(seen)}, ignore=True)
+
+
+def attach(db: Database, cycle_id: int) -> int:
+    """Tie the cycle's attachments to their reports and extract their text; return how many."""
+    rows = list(
+        db.query("SELECT * FROM attachments WHERE cycle_id = ? AND report_id IS NULL", [cycle_id])
+    )
+    for row in rows:
+        report = reports.find(db, row["source_id"], row["report_url"])
+        if report is None:
+            db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # page not a report
+            continue
+        known = db.execute(
+            "SELECT id FROM attachments WHERE report_id = ? AND url = ? AND sha256 = ?",
+            [report["id"], row["url"], row["sha256"]],
+        ).fetchone()
+        if known:
+            db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # seen before
+            continue
+        found = document_text(blobs.get(db, row["sha256"]), row["content_type"], row["url"])
+        db["attachments"].update(
+            row["id"],
+            {"report_id": report["id"], "kind": found.kind, "text": found.text, "note": found.note},
+        )
+    return len(rows)
