@@ -30,7 +30,9 @@ class Page:
     @classmethod
     def parse(cls, url: str, body: bytes, content_type: str | None) -> Page:
         text, _codec = decode_html(body, content_type)
-        return cls(url=url, text=text, sel=Selector(text=text or "<html></html>"))
+        # type="html" always: parsel would make a JSON body (gkmlpt's API) a JSON selector, on
+        # which every family's recognise() that looks at markup raises instead of answering no.
+        return cls(url=url, text=text, sel=Selector(text=text or "<html></html>", type="html"))
 
     @property
     def base(self) -> str:

@@ -18,6 +18,12 @@ matched against the URL path (the first matching table wins, so put specific pat
     fail_first = 1                               # the first N requests get 503, later ones as usual
     ["/dynamic.jsp"]
     stream = true                                # no Content-Length: the body ends at close
+    ["/module/web/jpage/dataproxy.jsp"]
+    query_files = { "startrecord=10" = "dataproxy-10.xml" }  # see below
+
+The query string is otherwise ignored: a path is one file. `query_files` gives one path several
+answers, as a data proxy or JSON API does: a request whose query has one of the `name=value` pairs
+is answered with the file named beside it (in the same folder), any other with the path's own file.
 
 Every request is remembered in `FixtureServer.requests` so tests can assert what was (not) asked.
 """
@@ -27,6 +33,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import mimetypes
+import posixpath
 import threading
 import time
 import tomllib
@@ -34,7 +41,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _TEXT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html"}
 
@@ -121,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         rule = _rule_for(self.fixture.root, url_path)
         if rule.get("delay"):
             time.sleep(float(rule["delay"]))
-        file = self._file(url_path)
+        file = self._file(_by_query(url_path, urlsplit(self.path).query, rule))
         status = int(rule.get("status", 200 if file else 404))
         if self._times_asked() <= int(rule.get("fail_first", 0)):
             file, status = None, 503
@@ -158,6 +165,15 @@ class _Handler(BaseHTTPRequestHandler):
         if candidate.is_dir():
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() and candidate.name != "_headers.toml" else None
+
+
+def _by_query(url_path: str, query: str, rule: dict) -> str:
+    """The path to answer from: a `query_files` sibling chosen by the query string, or the path."""
+    pairs = {f"{name}={value}" for name, value in parse_qsl(query, keep_blank_values=True)}
+    for pair, name in rule.get("query_files", {}).items():
+        if pair in pairs:
+            return posixpath.join(posixpath.dirname(url_path), name)
+    return url_path
 
 
 def _error_page(status: int) -> bytes:
