@@ -21,7 +21,19 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import alerts, attachments, cycles, events, extraction, feed, health, lock, register
+from archive import (
+    alerts,
+    attachments,
+    cycles,
+    events,
+    extraction,
+    feed,
+    health,
+    lock,
+    register,
+    reports,
+)
+from archive.clock import now_iso
 from archive.config import Config
 from archive.db import open_db
 
@@ -73,6 +85,9 @@ def _run(
         if status == cycles.COMPLETED and cycles.lists_complete(db, cycle_id, s.id)
     }
     counts = events.detect(db, cycle_id, {s.id: s.agency for s in sources}, complete)
+    for source in sources:
+        if source.id in complete:
+            reports.touch_reached(db, source.id, cycle_id, now_iso())
     attachments.attach(db, cycle_id)
     extraction.extract_cycle(db, cycle_id)
     outcomes = [cycles.summarize(db, cycle_id, s.id, s.agency) for s in sources]

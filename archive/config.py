@@ -49,6 +49,9 @@ class CrawlConfig:
     recheck_days: int = _key(
         7, "re-verify every known report page at least this often (1 = every cycle)", minimum=1
     )
+    full_walk_days: int = _key(
+        7, "walk every list page of a column at least this often (1 = every cycle)", minimum=1
+    )
 
 
 ALERT_KINDS = (

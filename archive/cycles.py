@@ -68,7 +68,7 @@ def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> Sourc
 def _fetch_counts(db: Database, cycle_id: int, source_id: str) -> tuple[int, int, int, int]:
     return db.execute(
         """SELECT count(status),
-                  count(CASE WHEN kind = 'list' AND status BETWEEN 200 AND 299
+                  count(CASE WHEN kind = 'list' AND (status BETWEEN 200 AND 299 OR status = 304)
                              AND coalesce(note, '') NOT LIKE 'blocked:%' THEN 1 END),
                   count(CASE WHEN kind = 'list' AND (status IS NULL OR status >= 400
                              OR note LIKE 'blocked:%') THEN 1 END),

@@ -1,14 +1,20 @@
-"""Tonight's plan for known reports: which to re-verify, with which validators.
+"""Tonight's plan: which known reports to re-verify, which list pages to walk, and with which
+validators.
 
 Re-fetching every known report every night would cost a government site a full crawl per
 night; never re-fetching would hide silent edits. So each known report is re-verified at least
-every `recheck_days`, spread evenly over the cycles (report id modulo the period), reports first
-seen in the last 90 days (when corrections cluster) every cycle, and with conditional requests
-built from our own fetch log, so an unchanged page costs a 304.
+every `recheck_days`, spread evenly over the cycles (report id modulo the period), reports
+published (or, undated, first seen) in the last 90 days — when corrections cluster — every
+cycle, and with conditional requests built from our own fetch log, so an unchanged page costs
+a 304. List pages likewise: most nights a column is asked for its first page only, and only
+if that changed is it walked until a page holds nothing new; every `full_walk_days` (spread
+over the sources) the whole column is walked unconditionally, which is what removal detection
+needs.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,7 +38,8 @@ def known_reports(db: Database, source_id: str, today: date, recheck_days: int) 
     """The source's known reports by URL, each marked due for re-verification or not."""
     fresh_since = (today - timedelta(days=FRESH_DAYS)).isoformat()
     rows = db.execute(
-        """SELECT r.id, r.url, r.sha256, r.status, r.gone_count, r.first_seen_at,
+        """SELECT r.id, r.url, r.sha256, r.status, r.gone_count,
+                  coalesce(r.published_on, r.first_seen_at),
                   (SELECT etag FROM fetches f WHERE f.url = r.url AND f.status = 200
                    ORDER BY f.id DESC LIMIT 1),
                   (SELECT last_modified FROM fetches f WHERE f.url = r.url AND f.status = 200
@@ -41,13 +48,35 @@ def known_reports(db: Database, source_id: str, today: date, recheck_days: int) 
         [source_id],
     ).fetchall()
     known = {}
-    for rid, url, sha, status, gone, first_seen, etag, modified in rows:
+    for rid, url, sha, status, gone, dated, etag, modified in rows:
         due = (
             recheck_days <= 1
             or (rid + today.toordinal()) % recheck_days == 0
-            or first_seen[:10] >= fresh_since
+            or dated[:10] >= fresh_since
             or status != "active"
             or gone > 0
         )
         known[url] = Known(rid, url, sha, status, etag, modified, due)
     return known
+
+
+def full_walk_due(source_id: str, today: date, full_walk_days: int) -> bool:
+    """Whether tonight this source's lists are walked whole, without validators.
+
+    Spread evenly: a stable hash of the source id picks its day in each period.
+    """
+    if full_walk_days <= 1:
+        return True
+    offset = int(hashlib.sha256(source_id.encode()).hexdigest()[:8], 16)
+    return (offset + today.toordinal()) % full_walk_days == 0
+
+
+def list_validators(db: Database, source_id: str) -> dict[str, tuple[str | None, str | None]]:
+    """(ETag, Last-Modified) of each list page's latest 200 answer, by URL."""
+    rows = db.execute(
+        """SELECT url, etag, last_modified FROM fetches WHERE id IN (
+               SELECT max(id) FROM fetches
+               WHERE source_id = ? AND kind = 'list' AND status = 200 GROUP BY url)""",
+        [source_id],
+    ).fetchall()
+    return {url: (etag, modified) for url, etag, modified in rows if etag or modified}

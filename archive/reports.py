@@ -88,3 +88,15 @@ def has_body(db: Database, report_id: int, sha256: str) -> bool:
             "SELECT 1 FROM report_versions WHERE report_id = ? AND sha256 = ?", [report_id, sha256]
         ).fetchone()
     )
+
+
+def touch_reached(db: Database, source_id: str, cycle_id: int, seen_at: str) -> None:
+    """The column was reached but not walked whole (unchanged, or stopped at known reports):
+    its active reports still stand, except any whose own URL answered gone this cycle."""
+    db.execute(
+        """UPDATE reports SET last_seen_at = ?, last_seen_cycle = ?
+           WHERE source_id = ? AND status = 'active' AND last_seen_cycle < ?
+             AND url NOT IN (SELECT url FROM sightings
+                             WHERE cycle_id = ? AND source_id = ? AND how = 'gone')""",
+        [seen_at, cycle_id, source_id, cycle_id, cycle_id, source_id],
+    )

@@ -9,7 +9,7 @@ from scrapy.http import Response
 
 from archive.config import CrawlConfig, Source
 from archive.plan import Known
-from crawler.families import Family, detect
+from crawler.families import Family, ListRequest, detect
 from crawler.page import Page
 
 _INDEX = re.compile(r"/index\.s?html?$", re.IGNORECASE)
@@ -22,9 +22,16 @@ def list_key(url: str) -> str:
 
 class SourceState:
     def __init__(
-        self, source: Source, crawl: CrawlConfig, load_known: Callable[[str], dict[str, Known]]
+        self,
+        source: Source,
+        crawl: CrawlConfig,
+        load_known: Callable[[str], dict[str, Known]],
+        validators: dict[str, tuple[str | None, str | None]] | None = None,
+        full_walk: bool = True,
     ) -> None:
         self.source = source
+        self.validators = validators or {}
+        self.full_walk = full_walk
         self.max_pages = source.max_list_pages or crawl.max_list_pages
         self._load_known = load_known
         self._known: dict[str, Known] | None = None
@@ -63,6 +70,25 @@ class SourceState:
 
     def list_failed(self, url: str) -> None:
         self.lists_incomplete = True
+
+    def list_unchanged(self, url: str) -> None:
+        """A 304 for a list page: unchanged since last time, and not walked further."""
+        self.lists_ok += 1
+        self.lists_incomplete = True
+
+    def stop_early(self, pages: list) -> list:
+        """Drop the next pages after a page of known reports; the walk is then not complete."""
+        if pages:
+            self.lists_incomplete = True
+        return []
+
+    def list_conditions(self, target: ListRequest) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a plain list page, except on a full walk."""
+        if self.full_walk or target.method != "GET" or target.formdata:
+            return {}
+        etag, modified = self.validators.get(target.url, (None, None))
+        headers = {"If-None-Match": etag} if etag else {}
+        return headers | ({"If-Modified-Since": modified} if modified else {})
 
     def listed(self, url: str) -> Known | None:
         """Note that a list links `url`; return what the archive knows of it."""

@@ -8,7 +8,15 @@ from pathlib import Path
 from archive.config import Config, load
 
 SITES = Path(__file__).parent / "sites"
-FAST_CRAWL = {"delay": 0, "autothrottle": False, "timeout": 5, "retries": 1}
+# Tests re-verify and walk everything each cycle unless they test the rotation itself.
+FAST_CRAWL = {
+    "delay": 0,
+    "autothrottle": False,
+    "timeout": 5,
+    "retries": 1,
+    "recheck_days": 1,
+    "full_walk_days": 1,
+}
 
 
 def toml_value(value: object) -> str:

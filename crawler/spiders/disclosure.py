@@ -63,10 +63,14 @@ class DisclosureSpider(Spider):
         config = load(crawler.settings["GONGKAI_CONFIG"])
         only = set(crawler.settings.getlist("GONGKAI_SOURCES"))
         db = open_db(crawler.settings.get("GONGKAI_DATABASE") or config.database)
-        today = date.today()
+        today, crawl = date.today(), config.crawl
         spider.states = {
-            s.id: SourceState(s, config.crawl, lambda sid: plan.known_reports(
-                db, sid, today, config.crawl.recheck_days))
+            s.id: SourceState(
+                s, crawl,
+                load_known=lambda sid: plan.known_reports(db, sid, today, crawl.recheck_days),
+                validators=plan.list_validators(db, s.id),
+                full_walk=plan.full_walk_due(s.id, today, crawl.full_walk_days),
+            )
             for s in config.sources
             if s.enabled and (not only or s.id in only)
         }  # fmt: skip
@@ -89,12 +93,16 @@ class DisclosureSpider(Spider):
             state.list_failed(response.url)
             self.logger.warning("%s: %s answered a %s", state.source.id, response.url, challenge)
             return
+        if response.status == 304:
+            state.list_unchanged(response.url)  # new reports appear first: nothing new here
+            return
         page, family = state.page(response)
-        reports, columns = 0, []
+        reports, unknown, columns = 0, 0, []
         for entry in family.list_entries(page):
             verdict = classify(entry.text)
             if verdict.is_report and verdict.year:
                 reports += 1
+                unknown += entry.url not in state.known
                 yield from self._entry(state, entry, response.url)
             elif is_column_link(entry.text, verdict.is_report):
                 columns.append(entry.url)
@@ -102,6 +110,8 @@ class DisclosureSpider(Spider):
                 self.notes.rejected(state.source.id, response.url, entry, verdict.reason)
         hops = response.meta.get("hops", 0)
         pages = list(family.next_pages(page)) if reports or family.name != "generic" else []
+        if reports and not unknown and not state.full_walk:
+            pages = state.stop_early(pages)  # a page of known reports: the rest is older
         if not reports and hops < MAX_HOPS:
             pages += columns  # a 信息公开 home: the report column is one of its menu links
         for target in pages:
@@ -200,15 +210,16 @@ class DisclosureSpider(Spider):
         if not state.want_list(target.key):
             return None
         request = self._request(
-            state.source, target.url, "list", self.parse_list, list_url=target.url, hops=hops
-        )
+            state.source, target.url, "list", self.parse_list, list_url=target.url, hops=hops,
+            handle_httpstatus_list=[304],
+        )  # fmt: skip
         if target.method == "POST" or target.formdata:
             request = FormRequest(
                 target.url, method=target.method, formdata=target.formdata,
                 callback=request.callback, errback=request.errback, meta=request.meta,
                 dont_filter=True,  # a data proxy answers different records at one URL
             )  # fmt: skip
-        for name, value in target.headers.items():
+        for name, value in {**state.list_conditions(target), **target.headers}.items():
             request.headers[name] = value
         return request
 

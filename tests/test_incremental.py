@@ -1,0 +1,89 @@
+"""Near-free nightly recrawls: an unchanged column costs one conditional list request, and a
+changed one is walked only until a page holds nothing new — with the default rotation, not the
+exhaustive settings the other tests use."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import cycle
+from archive import plan
+from archive.db import open_db
+from tests.helpers import write_config
+
+AGENCY = "北河县水务局"
+
+
+def quiet_source_id() -> str:
+    """A source id whose full walk is not due today, so tonight is an incremental night."""
+    return next(
+        f"bhsw{n}" for n in range(100) if not plan.full_walk_due(f"bhsw{n}", date.today(), 7)
+    )
+
+
+def report(year: int) -> str:
+    title = f"{AGENCY}{year}年政府信息公开工作年度报告"
+    return (
+        f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{title}"></head>'
+        f"<body><h1>{title}</h1><p>发布日期：{year + 1}-01-20</p><p>正文{year}</p></body></html>"
+    )
+
+
+def write_site(root: Path, years: list[int]) -> None:
+    """Three list pages of two reports each, newest first, linked by 下一页."""
+    (root / "gknb").mkdir(parents=True, exist_ok=True)
+    pages = [years[i : i + 2] for i in range(0, len(years), 2)]
+    for n, page_years in enumerate(pages):
+        items = "".join(
+            f'<li><a href="/gknb/{y}.html">{AGENCY}{y}年政府信息公开工作年度报告</a></li>'
+            for y in page_years
+        )
+        more = f'<a href="/gknb/index_{n + 1}.html">下一页</a>' if n + 1 < len(pages) else ""
+        name = "index.html" if n == 0 else f"index_{n}.html"
+        (root / "gknb" / name).write_text(
+            f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul>{more}</body></html>',
+            "utf-8",
+        )
+    for y in years:
+        (root / "gknb" / f"{y}.html").write_text(report(y), "utf-8")
+
+
+def list_requests(server, since: int) -> list[str]:
+    return [r.path for r in server.requests[since:] if "/index" in r.path or r.path == "/gknb/"]
+
+
+def test_an_unchanged_column_costs_one_request_and_a_new_report_stops_the_walk(
+    serve_site, tmp_path
+):
+    site = tmp_path / "site"
+    years = [2022, 2021, 2020, 2019, 2018, 2017]
+    write_site(site, years)
+    server = serve_site(site)
+    config = write_config(
+        tmp_path,
+        [{"id": quiet_source_id(), "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}],
+        crawl={"recheck_days": 7, "full_walk_days": 7},
+    )
+    first = cycle.run(config)
+    assert first.outcomes[0].reports == 6
+
+    before = len(server.requests)
+    second = cycle.run(config)
+    asked = server.requests[before:]
+    lists = [r for r in asked if r.path == "/gknb/"]
+    assert len(list_requests(server, before)) == 1 and "If-None-Match" in lists[0].headers
+    assert len(asked) <= 1 + 1 + 2, "robots.txt, one 304, about reports/7 re-verifications"
+    assert second.outcomes[0].status == "ok" and second.outcomes[0].reports == 6
+    assert second.events == {}
+
+    write_site(site, [2023, *years])
+    before = len(server.requests)
+    third = cycle.run(config)
+    assert third.events == {"new": 1}
+    assert list_requests(server, before) == ["/gknb/", "/gknb/index_1.html"], (
+        "page 1 changed; page 2 holds only known reports; page 3 is not asked"
+    )
+    db = open_db(config.database)
+    statuses = [row[0] for row in db.execute("SELECT status FROM reports")]
+    assert statuses.count("active") == 7, "not walking the rest is not evidence of removal"
