@@ -57,6 +57,15 @@ def write_site(root: Path, entries: dict[str, int], visits: int = 1, edits: dict
 BASE = {f"/gknb/{year}.html": year for year in (2019, 2020, 2021, 2022)}
 
 
+def watched_column(serve_site, tmp_path: Path, **sections: dict):
+    """The BASE column served and configured as source djsj: (site folder, server, config)."""
+    site = tmp_path / "site"
+    write_site(site, BASE)
+    server = serve_site(site)
+    source = {"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}
+    return site, server, write_config(tmp_path, [source], **sections)
+
+
 def events_of(database: Path, cycle_id: int) -> list[tuple[str, str, int]]:
     db = open_db(database)
     rows = db.execute(
@@ -114,12 +123,7 @@ def test_new_changed_moved_and_removed_reports_are_told_apart(serve_site, tmp_pa
 
 
 def test_a_5xx_is_never_evidence_of_removal(serve_site, tmp_path):
-    site = tmp_path / "site"
-    write_site(site, BASE)
-    server = serve_site(site)
-    config = write_config(
-        tmp_path, [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}]
-    )
+    site, _server, config = watched_column(serve_site, tmp_path)
     cycle.run(config)
     shrunk = {p: y for p, y in BASE.items() if y != 2019}
     write_site(site, shrunk)
@@ -136,12 +140,7 @@ def test_a_5xx_is_never_evidence_of_removal(serve_site, tmp_path):
 
 
 def test_unchanged_known_reports_are_reverified_with_conditional_requests(serve_site, tmp_path):
-    site = tmp_path / "site"
-    write_site(site, BASE)
-    server = serve_site(site)
-    config = write_config(
-        tmp_path, [{"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}]
-    )
+    _site, server, config = watched_column(serve_site, tmp_path)
     cycle.run(config)
     before = len(server.requests)
 
