@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cycle
 from archive.db import open_db
+from sitefixtures.server import serve
 from tests.helpers import write_config
 
 AGENCY = "东江市审计局"
@@ -196,3 +197,28 @@ def test_alerts_equal_the_new_and_changed_reports_and_a_down_channel_catches_up(
     assert len(hook.posts) == 2 and len(smtp.messages) == 2, "nothing sent twice"
     feed = (tmp_path / "data" / "new.atom").read_text("utf-8")
     assert feed.count("<entry>") == 1 and "2025年政府信息公开工作年度报告" in feed
+
+
+def test_a_failing_source_alerts_once_after_three_cycles_and_once_on_recovery(serve_site, tmp_path):
+    site, server, config = watched_column(serve_site, tmp_path)
+    port = int(server.url.rsplit(":", 1)[1])
+    cycle.run(config)
+    server.stop()
+
+    kinds = []
+    for _ in range(4):  # the column is unreachable four nights in a row
+        result = cycle.run(config)
+        assert result.outcomes[0].status == "failed"
+        kinds.append(sorted(result.events))
+    assert kinds == [[], [], ["source_failing"], []], "one alert, on the third failing cycle"
+
+    back = serve(site, port)
+    try:
+        recovered = cycle.run(config)
+    finally:
+        back.stop()
+    assert recovered.outcomes[0].status == "ok"
+    assert recovered.events == {"source_recovered": 1}
+    db = open_db(config.database)
+    status = db.execute("SELECT last_status, failing_cycles FROM source_status").fetchone()
+    assert status == ("ok", 0)
