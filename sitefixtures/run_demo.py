@@ -102,7 +102,8 @@ def main() -> None:
     print(f"""
 archive:   {config.database}
 crawl log: {result.log_path}
-Browse it: .venv/bin/datasette {config.database}   (then open http://127.0.0.1:8001)
+Browse it: make serve   (Datasette, read-only, on http://127.0.0.1:8001 with canned queries)
+Register:  .venv/bin/python scheduler.py --config {config_path} register
 Run again: make demo   (an unchanged site adds no reports and no blobs)
 Verify:    .venv/bin/python scheduler.py --config {config_path} verify""")
     if args.serve:

@@ -59,7 +59,7 @@ def test_demo_finds_the_seed_reports_and_reruns_for_free(tmp_path):
     assert ("gzhg", "guangzhou_customs/381558/381575/391204/index.html", 2015, "2016-03-30") in rows
     assert ("szka", "xxgk/qt/ndbg/content/post_2295602.html", 2014, "2015-02-04") in rows
     assert "市口岸办2014年政府信息公开工作年度报告" in first
-    assert "datasette" in first
+    assert "make serve" in first
 
     seed = "SELECT id FROM reports WHERE url LIKE '%/391204/index.html'"
     cells = {
