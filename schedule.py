@@ -143,57 +143,109 @@ def run(
     """
     cron = trigger(config.schedule)
     scheduler = BackgroundScheduler(timezone=cron.timezone)
-
     running = threading.Event()
-
-    def job() -> None:
-        if stop.is_set():
-            return
-        running.set()
-        try:
-            result = cycle_module.run(config, progress=say, stop=stop)
-        except lock.Busy as error:
-            say(f"cycle skipped: {error}")
-        except Exception as error:  # a cycle that cannot run must not end the schedule
-            say(f"cycle could not run: {type(error).__name__}: {error}")
-        else:
-            on_result(result)
-        finally:
-            running.clear()
-        if not stop.is_set():
-            _say_next(scheduler, say)
-
-    def skipped(event: JobEvent) -> None:
-        if event.code == EVENT_JOB_MAX_INSTANCES:
-            say("scheduled cycle skipped: the previous one is still running")
-        else:
-            grace = config.schedule.misfire_grace_hours
-            say(f"scheduled cycle skipped: missed by more than misfire_grace_hours = {grace}")
-
+    job = _cycle_job(config, stop, running, on_result, say, scheduler)
     reason = catch_up_reason(cron, last_completed(config), datetime.now(UTC))
-    catch_up = {"next_run_time": datetime.now(cron.timezone)} if reason else {}
-    scheduler.add_job(
-        job,
-        cron,
-        id=JOB_ID,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=max(1, round(config.schedule.misfire_grace_hours * 3600)),
-        **catch_up,
-    )
-    scheduler.add_listener(skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
-    say(f"schedule: {config.schedule.cron!r} in {config.schedule.timezone}")
-    if reason:
-        say(f"catch-up cycle now: {reason}")
-    scheduler.start()
-    if not reason:
-        _say_next(scheduler, say)
+    _add_job(scheduler, job, cron, config.schedule, catch_up=bool(reason))
+    _start(scheduler, config.schedule, reason, say)
     try:
         _watch(scheduler, stop)
         if running.is_set():
             say("stopping: the running crawl is being cut short; what it fetched stays archived")
     finally:
         scheduler.shutdown(wait=True)
+
+
+def _cycle_job(
+    config: Config,
+    stop: threading.Event,
+    running: threading.Event,
+    on_result: Callable[[cycle_module.CycleResult], None],
+    say: Callable[[str], None],
+    scheduler: BackgroundScheduler,
+) -> Callable[[], None]:
+    """The scheduled job: one cycle unless stopping, with `running` set while it runs (so `run`
+    can say a crawl is being cut short), then the next fire time."""
+
+    def job() -> None:
+        if stop.is_set():
+            return
+        running.set()
+        try:
+            _one_cycle(config, stop, on_result, say)
+        finally:
+            running.clear()
+        if not stop.is_set():
+            _say_next(scheduler, say)
+
+    return job
+
+
+def _one_cycle(
+    config: Config,
+    stop: threading.Event,
+    on_result: Callable[[cycle_module.CycleResult], None],
+    say: Callable[[str], None],
+) -> None:
+    """Run one cycle and hand on its result; a busy archive or a failure is said, not raised."""
+    try:
+        result = cycle_module.run(config, progress=say, stop=stop)
+    except lock.Busy as error:
+        say(f"cycle skipped: {error}")
+    except Exception as error:  # a cycle that cannot run must not end the schedule
+        say(f"cycle could not run: {type(error).__name__}: {error}")
+    else:
+        on_result(result)
+
+
+def _add_job(
+    scheduler: BackgroundScheduler,
+    job: Callable[[], None],
+    cron: CronTrigger,
+    schedule: ScheduleConfig,
+    catch_up: bool,
+) -> None:
+    """Schedule `job` on `cron`, one at a time, missed runs coalesced; a catch-up runs it now."""
+    first_run = {"next_run_time": datetime.now(cron.timezone)} if catch_up else {}
+    scheduler.add_job(
+        job,
+        cron,
+        id=JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=max(1, round(schedule.misfire_grace_hours * 3600)),
+        **first_run,
+    )
+
+
+def _start(
+    scheduler: BackgroundScheduler,
+    schedule: ScheduleConfig,
+    reason: str | None,
+    say: Callable[[str], None],
+) -> None:
+    """Start the scheduler, saying the schedule, then why a cycle runs now or when the next one
+    will; skipped runs are said as they happen."""
+    scheduler.add_listener(_skipped(schedule, say), EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+    say(f"schedule: {schedule.cron!r} in {schedule.timezone}")
+    if reason:
+        say(f"catch-up cycle now: {reason}")
+    scheduler.start()
+    if not reason:
+        _say_next(scheduler, say)
+
+
+def _skipped(schedule: ScheduleConfig, say: Callable[[str], None]) -> Callable[[JobEvent], None]:
+    """A listener saying why a scheduled cycle did not run: one still running, or missed."""
+
+    def skipped(event: JobEvent) -> None:
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            say("scheduled cycle skipped: the previous one is still running")
+        else:
+            grace = schedule.misfire_grace_hours
+            say(f"scheduled cycle skipped: missed by more than misfire_grace_hours = {grace}")
+
+    return skipped
 
 
 def _watch(scheduler: BackgroundScheduler, stop: threading.Event) -> None:

@@ -1,4 +1,4 @@
-"""Attachment text (archive/documents.py) from real files.
+"""Attachment text (archive/documents.py and its readers, archive/readers/) from real files.
 
 Built in the test: DOCX (python-docx), XLSX (openpyxl), ZIPs, and PDFs written by hand — a
 Chinese text layer in the standard non-embedded Adobe font STSong-Light, a page holding only an
@@ -27,6 +27,7 @@ import pytest
 
 from archive import documents
 from archive.documents import DocumentText, document_text, kind_of
+from archive.readers import archives, word_binary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 TITLE = "某某市人民政府办公室2023年政府信息公开工作年度报告"
@@ -270,7 +271,7 @@ def test_wps_is_word_binary() -> None:
 
 
 def test_doc_without_any_reader_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    monkeypatch.setattr(word_binary.shutil, "which", lambda name: None)
     result = document_text((FIXTURES / "report.doc").read_bytes(), None, "1.doc")
     assert result.text is None and result.kind == "doc"
     assert (
@@ -281,7 +282,9 @@ def test_doc_without_any_reader_names_the_package(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_doc_falls_back_to_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
     which = shutil.which
-    monkeypatch.setattr(documents.shutil, "which", lambda n: None if n == "antiword" else which(n))
+    monkeypatch.setattr(
+        word_binary.shutil, "which", lambda n: None if n == "antiword" else which(n)
+    )
     result = document_text((FIXTURES / "report.doc").read_bytes(), None, "1.wps")
     assert result.kind == "wps" and result.note == ""
     assert result.text is not None
@@ -413,7 +416,7 @@ def test_zip_nested_too_deep() -> None:
 
 
 def test_zip_bomb_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_ZIP_BYTES", 2**20)
+    monkeypatch.setattr(archives, "MAX_ZIP_BYTES", 2**20)
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("report.pdf", b"%PDF-1.4\n" + b"\x00" * 50 * 2**20)  # 50 KB compressed
@@ -424,7 +427,7 @@ def test_zip_bomb_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_zip_member_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_ZIP_MEMBERS", 2)
+    monkeypatch.setattr(archives, "MAX_ZIP_MEMBERS", 2)
     sheets = {f"{i}.xlsx": _xlsx([[f"第{i}张"]]) for i in range(4)}
     result = document_text(zip_of(sheets), None, "x.zip")
     assert result.text == "== 0.xlsx ==\n第0张\n== 1.xlsx ==\n第1张"
