@@ -24,6 +24,7 @@ _NOT_FOUND = re.compile(
     re.IGNORECASE,
 )
 _SOFT_404_MAX_TEXT = 1500
+_SOFT_404_MAX_BYTES = 16 * 1024
 
 
 def content_type(response: Response) -> str | None:
@@ -41,6 +42,8 @@ def is_soft_404(response: Response) -> bool:
     """A 200 page that is really a "not found" template: short, and saying so."""
     if response.status != 200 or is_attachment(response.url, content_type(response)):
         return False
+    if len(response.body) > _SOFT_404_MAX_BYTES:
+        return False  # a "not found" template is small; parsing every report twice is not
     page = Page.parse(response.url, response.body, content_type(response))
     text = page.visible_text()
     return len(text) <= _SOFT_404_MAX_TEXT and bool(_NOT_FOUND.search(text))
