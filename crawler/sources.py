@@ -37,7 +37,8 @@ class SourceState:
         self._known: dict[str, Known] | None = None
         self.lists: set[str] = set()
         self.lists_ok = 0
-        self.lists_incomplete = False  # a list page failed, or the page budget ran out
+        self.lists_incomplete = False  # not every list page was read (failure, 304, early stop)
+        self.lists_failed = False  # a list page could not be fetched at all
         self.linked: set[str] = set()
         self.unlisted_taken = False
 
@@ -70,6 +71,7 @@ class SourceState:
 
     def list_failed(self, url: str) -> None:
         self.lists_incomplete = True
+        self.lists_failed = True
 
     def list_unchanged(self, url: str) -> None:
         """A 304 for a list page: unchanged since last time, and not walked further."""
@@ -96,8 +98,22 @@ class SourceState:
         return self.known.get(url)
 
     def take_unlisted(self) -> list[Known]:
-        """Once, after a complete walk of the lists: active known reports no list linked."""
-        if self.unlisted_taken or self.lists_incomplete or not self.lists_ok:
+        """Once, after the lists are done: the known reports no list page linked tonight.
+
+        After a complete walk that is every active report missing from the lists (removal
+        evidence). After a partial walk (304, early stop) it is only those due for
+        re-verification: the rotation must not depend on how far the lists were walked.
+        """
+        if self.unlisted_taken or self.lists_failed or not self.lists_ok:
             return []
         self.unlisted_taken = True
-        return [k for k in self.known.values() if k.url not in self.linked and k.status == "active"]
+        complete = not self.lists_incomplete
+        return [
+            k
+            for k in self.known.values()
+            if k.url not in self.linked and k.status == "active" and (complete or k.due)
+        ]
+
+    @property
+    def walk_complete(self) -> bool:
+        return not self.lists_incomplete

@@ -68,12 +68,17 @@ def test_an_unchanged_column_costs_one_request_and_a_new_report_stops_the_walk(
     first = cycle.run(config)
     assert first.outcomes[0].reports == 6
 
+    source_id = config.sources[0].id
+    known = plan.known_reports(open_db(config.database), source_id, date.today(), 7)
+    due = sorted(f"/gknb/{Path(k.url).name}" for k in known.values() if k.due)
     before = len(server.requests)
     second = cycle.run(config)
     asked = server.requests[before:]
     lists = [r for r in asked if r.path == "/gknb/"]
     assert len(list_requests(server, before)) == 1 and "If-None-Match" in lists[0].headers
-    assert len(asked) <= 1 + 1 + 2, "robots.txt, one 304, about reports/7 re-verifications"
+    rechecked = sorted(r.path for r in asked if r.path.startswith("/gknb/20"))
+    assert rechecked == due, "tonight's due reports are re-verified though the list was a 304"
+    assert all("If-None-Match" in r.headers for r in asked if r.path in due)
     assert second.outcomes[0].status == "ok" and second.outcomes[0].reports == 6
     assert second.events == {}
 

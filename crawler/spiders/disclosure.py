@@ -141,7 +141,8 @@ class DisclosureSpider(Spider):
         if response.status == 304 and known:
             yield Sighting(how=NOT_MODIFIED, sha256=known.sha256, **base)
         elif response.status in (404, 410) or is_soft_404(response):
-            if known:
+            # Removal evidence only when the lists were read whole tonight and did not link it.
+            if known and (entry is not None or state.walk_complete):
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
             found, files = describe(response, entry)
