@@ -1,0 +1,504 @@
+"""`make bench`: the synthetic web served locally; a plain Scrapy baseline and three Gongkai
+cycles over it, side by side; a table and one machine-readable BENCH line.
+
+    python -m bench.run                      # 200 sources × 5 list pages × 20 reports of ~30 KB
+    python -m bench.run --sources 20         # a quick run (make bench SOURCES=20)
+
+In order: render and serve the web (a separate process, so its CPU is not the crawler's) and
+measure the server's own capacity; run the baseline spider (bench/baseline.py); run Gongkai's
+first cycle (everything new, archived), a second cycle with nothing changed, then a third after
+1% of the columns gained a new report on page 1. Each crawler is a child process whose CPU time
+and peak RSS come from the kernel (rusage of the reaped child); requests, 304s and bytes are
+counted by the server. Politeness is relaxed for the loopback only, through the bench's own
+config file ([crawl] delay = 0, autothrottle = false); robots.txt is obeyed as always.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.request import urlopen
+
+from bench.measure import RssSampler, growth
+from bench.synth import COLUMN, Spec, Web
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+
+def log(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------- the server
+
+
+class Server:
+    """The synthetic web's server process (bench/server.py) and its control port."""
+
+    def __init__(self, spec: Spec) -> None:
+        command = [
+            sys.executable, "-m", "bench.server", "--sources", str(spec.sources),
+            "--pages", str(spec.pages), "--entries", str(spec.entries),
+            "--report-kb", str(spec.report_kb), "--seed", str(spec.seed),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline() if self.process.stdout else ""
+        if not line:
+            raise RuntimeError("the bench server did not start")
+        self.info = json.loads(line)
+        self.port, self.control = self.info["port"], self.info["control"]
+
+    def call(self, path: str) -> dict:
+        with urlopen(f"http://127.0.0.1:{self.control}{path}", timeout=60) as answer:
+            return json.loads(answer.read())
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.call("/quit")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+async def _load(hosts: list[str], port: int, paths: dict[str, list[str]], seconds: float,
+                connections: int) -> tuple[int, int]:  # fmt: skip
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    length = re.compile(rb"Content-Length: (\d+)")
+
+    async def worker(i: int) -> tuple[int, int]:
+        host = hosts[i % len(hosts)]
+        mine = paths[host]
+        reader, writer = await asyncio.open_connection(host, port)
+        count = size = 0
+        while loop.time() < deadline:
+            path = mine[(i + count) % len(mine)]
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            found = length.search(head)
+            body = await reader.readexactly(int(found[1])) if found else b""
+            count, size = count + 1, size + len(head) + len(body)
+        writer.close()
+        return count, size
+
+    results = await asyncio.gather(*(worker(i) for i in range(connections)))
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def capacity(server: Server, web: Web, seconds: float, connections: int = 32) -> dict:
+    """A quick keep-alive load of report pages from this process: the requests/s it got, and
+    the server's CPU per request (which bounds what one server core can answer)."""
+    hosts = [site.host for site in web.sites]
+    paths = {site.host: [r.path for r in site.reports] or [COLUMN] for site in web.sites}
+    before = server.call("/stats")["cpu_s"]
+    started = time.monotonic()
+    count, size = asyncio.run(_load(hosts, server.port, paths, seconds, connections))
+    wall = time.monotonic() - started
+    cpu = server.call("/stats")["cpu_s"] - before
+    server.call("/reset")
+    return {
+        "requests": count,
+        "rps": count / wall,
+        "mb_s": size / MB / wall,
+        "server_cpu_us": cpu / max(count, 1) * 1e6,
+        "per_core_rps": count / cpu if cpu else float("inf"),
+    }
+
+
+# ----------------------------------------------------------------------------------- the runs
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float = 0.0  # the crawl, for the baseline the whole process
+    cycle_wall: float = 0.0  # the whole cycle (crawl + detection, extraction, register …)
+    cpu: float = 0.0  # the crawling process, user + sys
+    post_cpu: float = 0.0  # the cycle's own process after the crawl
+    maxrss_kb: int = 0
+    rss: dict = field(default_factory=dict)
+    server: dict = field(default_factory=dict)
+    server_cpu: float = 0.0
+    cycle: dict = field(default_factory=dict)
+    db_bytes: int = 0
+    db_tables: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return int(self.server.get("requests", 0))
+
+    def count(self, key: str) -> int:
+        return int(self.server.get(key, 0))
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu * 1000 / self.pages if self.pages else 0.0
+
+
+def write_config(work: Path, web: Web, port: int, concurrency: int, per_host: int) -> Path:
+    lines = [
+        "# Written by bench/run.py: politeness relaxed for the loopback benchmark only.",
+        "[archive]", 'database = "archive.db"', "",
+        "[crawl]", 'contact = "bench@127.0.0.1"', f"concurrency = {concurrency}",
+        f"per_host = {per_host}", "delay = 0", "autothrottle = false", 'log_level = "INFO"',
+    ]  # fmt: skip
+    for site in web.sites:
+        lines += [
+            "", "[[sources]]", f'id = "{site.id}"', f'agency = "{site.agency}"',
+            f'start_urls = ["http://{site.host}:{port}{COLUMN}"]',
+        ]  # fmt: skip
+    path = work / "archive.toml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def run_baseline(config: Path, work: Path, server: Server) -> Run:
+    run = Run("baseline")
+    command = [
+        sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "baseline.py"),
+        "-s", f"BENCH_CONFIG={config}", "-s", f"LOG_FILE={work / 'logs' / 'baseline.log'}",
+    ]  # fmt: skip
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    cpu_before = server.call("/stats")["cpu_s"]
+    started = time.monotonic()
+    child = subprocess.Popen(command, cwd=ROOT, env=env)
+    sampler = RssSampler(pid=child.pid).start()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    run.wall = run.cycle_wall = time.monotonic() - started
+    run.rss = growth(sampler.stop())
+    if child.returncode != 0:
+        raise RuntimeError(
+            f"the baseline spider failed ({child.returncode}); see logs/baseline.log"
+        )
+    run.cpu = usage.ru_utime + usage.ru_stime
+    run.maxrss_kb = usage.ru_maxrss
+    _server_delta(run, server, cpu_before)
+    return run
+
+
+def run_cycle(name: str, config: Path, work: Path, server: Server, profile: str = "") -> Run:
+    run = Run(name)
+    out = work / f"{name}.json"
+    command = [sys.executable, "-m", "bench.cycle_child", str(config), str(out)]
+    command += [profile] if profile else []
+    cpu_before = server.call("/stats")["cpu_s"]
+    started = time.monotonic()
+    child = subprocess.Popen(command, cwd=ROOT)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    run.cycle_wall = time.monotonic() - started
+    if child.returncode != 0 or not out.exists():
+        raise RuntimeError(f"cycle {name} failed (exit {child.returncode})")
+    run.cycle = json.loads(out.read_text())
+    if run.cycle["status"] != "completed":
+        raise RuntimeError(f"cycle {name} ended {run.cycle['status']}: {run.cycle['error']}")
+    crawl = run.cycle["crawl"]
+    run.wall = crawl["wall"]
+    run.cpu = crawl["user"] + crawl["sys"]
+    run.post_cpu = usage.ru_utime + usage.ru_stime - run.cpu
+    run.maxrss_kb = crawl["maxrss_kb"]
+    run.rss = crawl["rss"]
+    _server_delta(run, server, cpu_before)
+    run.db_bytes, run.db_tables = db_size(work / "archive.db")
+    return run
+
+
+def _server_delta(run: Run, server: Server, cpu_before: float) -> None:
+    stats = server.call("/stats")
+    run.server_cpu = stats.pop("cpu_s") - cpu_before
+    run.server = stats
+    server.call("/reset")
+
+
+def db_size(path: Path) -> tuple[int, list[tuple[str, int]]]:
+    """The archive's size once its WAL is checkpointed, and its five largest tables/indexes."""
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try:
+            tables = db.execute(
+                "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 5"
+            ).fetchall()
+        except sqlite3.OperationalError:  # SQLite built without dbstat
+            tables = []
+    finally:
+        db.close()
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0), tables
+
+
+def found_new(work: Path, cycle_id: int, expected: list[dict], port: int, web: Web) -> int:
+    db = sqlite3.connect(work / "archive.db")
+    try:
+        urls = {
+            row[0]
+            for row in db.execute(
+                "SELECT r.url FROM events e JOIN reports r ON r.id = e.report_id "
+                "WHERE e.cycle_id = ? AND e.kind = 'new'",
+                [cycle_id],
+            )
+        }
+    finally:
+        db.close()
+    hosts = {site.id: site.host for site in web.sites}
+    wanted = {f"http://{hosts[n['source_id']]}:{port}{n['path']}" for n in expected}
+    return len(wanted & urls)
+
+
+# ---------------------------------------------------------------------------------- reporting
+
+
+def table(spec: Spec, runs: list[Run]) -> str:
+    base = runs[0]
+
+    def row(label: str, values: list[str]) -> str:
+        return f"{label:<34}" + "".join(f"{v:>15}" for v in values)
+
+    def each(fn, fmt: str = "{:,.0f}") -> list[str]:  # type: ignore[no-untyped-def]
+        out = []
+        for run in runs:
+            value = fn(run)
+            out.append("—" if value is None else fmt.format(value))
+        return out
+
+    sources = spec.sources
+    lines = [
+        row("", ["baseline", "1st cycle", "2nd unchanged", "3rd 1% new"]),
+        row("", ["(plain Scrapy)", "(all new)", "", ""]),
+        row("requests (all answers)", each(lambda r: r.pages)),
+        row(
+            "pages (200 answers, with a body)",
+            each(lambda r: sum(int(v) for k, v in r.server.items() if k.endswith(".200"))),
+        ),
+        row(
+            "  list / report / robots",
+            each(
+                lambda r: (
+                    f"{r.count('list.requests')}/{r.count('report.requests')}/"
+                    f"{r.count('robots.requests')}"
+                ),
+                "{}",
+            ),
+        ),
+        row("  answered 304", each(lambda r: r.count("list.304") + r.count("report.304"))),
+        row("wall s, crawl", each(lambda r: r.wall, "{:,.1f}")),
+        row("wall s, whole cycle", each(lambda r: r.cycle_wall, "{:,.1f}")),
+        row("pages/s (requests/s of the crawl)", each(lambda r: r.rate, "{:,.0f}")),
+        row("CPU ms/page (per request), crawler", each(lambda r: r.cpu_ms, "{:.2f}")),
+        row("CPU s, crawling process", each(lambda r: r.cpu, "{:,.1f}")),
+        row(
+            "CPU s, cycle after the crawl",
+            each(lambda r: r.post_cpu if r is not base else None, "{:,.1f}"),
+        ),
+        row("peak RSS MB, crawling process", each(lambda r: r.maxrss_kb / 1024, "{:,.0f}")),
+        row("bytes downloaded MB", each(lambda r: r.count("bytes") / MB, "{:,.1f}")),
+        row("raw bodies fetched MB", each(lambda r: r.count("body_bytes") / MB, "{:,.1f}")),
+        row(
+            "database MB (after the run)",
+            each(lambda r: r.db_bytes / MB if r is not base else None, "{:,.1f}"),
+        ),
+        row(
+            "database / raw bytes of 1st cycle",
+            each(
+                lambda r: r.db_bytes / runs[1].count("body_bytes") if r is not base else None,
+                "{:.2f}",
+            ),
+        ),
+        row("ratio Gongkai/baseline, pages/s", each(lambda r: r.rate / base.rate, "{:.2f}")),
+        row("ratio Gongkai/baseline, CPU/page", each(lambda r: r.cpu_ms / base.cpu_ms, "{:.2f}")),
+        row(
+            "list requests per source", each(lambda r: r.count("list.requests") / sources, "{:.2f}")
+        ),
+        row(
+            "report requests per source",
+            each(lambda r: r.count("report.requests") / sources, "{:.2f}"),
+        ),
+        row(
+            "reports seen / new",
+            each(
+                lambda r: f"{r.cycle['reports']}/{r.cycle['new_reports']}" if r.cycle else None,
+                "{}",
+            ),
+        ),
+        row(
+            "server CPU busy %",
+            each(lambda r: 100 * r.server_cpu / r.wall if r.wall else 0, "{:.0f}"),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def verdicts(spec: Spec, runs: list[Run], new: tuple[int, int]) -> list[tuple[str, bool, str]]:
+    base, first, second, _third = runs
+    rss = max(r.maxrss_kb for r in runs[1:]) / 1024
+    q1, end = first.rss.get("q1", 0), first.rss.get("end", 0)
+    rechecks = second.count("report.requests") / spec.sources
+    per_source = spec.pages * spec.entries
+    return [
+        ("1st cycle ≥ 0.85× baseline pages/s", first.rate / base.rate >= 0.85,
+         f"{first.rate / base.rate:.2f}×"),
+        ("≤ 1.5 ms CPU per archived page", first.cpu_ms <= 1.5, f"{first.cpu_ms:.2f} ms"),
+        ("peak RSS ≤ 300 MB", rss <= 300, f"{rss:.0f} MB"),
+        ("RSS not growing with pages (1st cycle)", end - q1 <= max(20.0, 0.1 * q1),
+         f"{q1:.0f} MB at ¼ of the crawl, {end:.0f} MB at its end"),
+        ("database ≤ 0.4× raw bytes fetched", first.db_bytes <= 0.4 * first.count("body_bytes"),
+         f"{first.db_bytes / max(first.count('body_bytes'), 1):.2f}×"),
+        ("unchanged: ≤ 1.2 list requests per source",
+         second.count("list.requests") / spec.sources <= 1.2,
+         f"{second.count('list.requests') / spec.sources:.2f}"),
+        ("unchanged: ≈ reports/7 re-verifications per source",
+         0.5 * per_source / 7 <= rechecks <= 1.5 * per_source / 7,
+         f"{rechecks:.1f} (reports/7 = {per_source / 7:.1f})"),
+        ("unchanged: ≤ 5% of the 1st cycle's bytes",
+         second.count("bytes") <= 0.05 * first.count("bytes"),
+         f"{100 * second.count('bytes') / max(first.count('bytes'), 1):.1f}%"),
+        ("unchanged: ≤ 20% of the 1st cycle's wall time",
+         second.cycle_wall <= 0.2 * first.cycle_wall,
+         f"{100 * second.cycle_wall / first.cycle_wall:.0f}%"),
+        ("1% new: every new report found", new[0] == new[1], f"{new[0]}/{new[1]}"),
+    ]  # fmt: skip
+
+
+def bench_line(spec: Spec, runs: list[Run], new: tuple[int, int]) -> str:
+    base, first, second, _third = runs
+    values = {
+        "throughput_ratio": f"{first.rate / base.rate:.2f}",
+        "cpu_ms_per_page": f"{first.cpu_ms:.2f}",
+        "unchanged_list_requests_per_source": f"{second.count('list.requests') / spec.sources:.2f}",
+        "unchanged_bytes_ratio": f"{second.count('bytes') / max(first.count('bytes'), 1):.3f}",
+        "unchanged_wall_ratio": f"{second.cycle_wall / first.cycle_wall:.3f}",
+        "peak_rss_mb": f"{max(r.maxrss_kb for r in runs[1:]) / 1024:.0f}",
+        "db_to_raw": f"{first.db_bytes / max(first.count('body_bytes'), 1):.2f}",
+        "new_found": f"{new[0]}/{new[1]}",
+    }
+    return "BENCH " + " ".join(f"{k}={v}" for k, v in values.items())
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def _env_int(name: str, default: int | float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--sources", type=int, default=int(_env_int("SOURCES", Spec.sources)))
+    parser.add_argument("--pages", type=int, default=int(_env_int("PAGES", Spec.pages)),
+                        help="list pages per column")  # fmt: skip
+    parser.add_argument("--entries", type=int, default=int(_env_int("ENTRIES", Spec.entries)),
+                        help="reports per list page")  # fmt: skip
+    parser.add_argument("--report-kb", type=float, default=_env_int("REPORT_KB", Spec.report_kb))
+    parser.add_argument(
+        "--fraction", type=float, default=0.01,
+        help="share of the columns that gain a report before the 3rd cycle",
+    )  # fmt: skip
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--capacity-seconds", type=float, default=3.0)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument(
+        "--profile", default="",
+        help="write a cProfile of the 1st cycle's crawler to this file (inflates its times)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    spec = Spec(args.sources, args.pages, args.entries, args.report_kb)
+    work = args.workdir.resolve()
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "logs").mkdir(parents=True)
+    started = time.monotonic()
+
+    web = Web.build(spec)
+    pages = spec.sources * (1 + spec.pages) + spec.reports
+    print(
+        f"bench: {spec.sources} sources × {spec.pages} list pages × {spec.entries} reports of "
+        f"~{spec.report_kb:g} KB = {pages:,} pages (robots.txt included), concurrency "
+        f"{args.concurrency}, per_host {args.per_host}, on {os.cpu_count()} cores",
+        flush=True,
+    )
+    log("rendering and serving the synthetic web …")
+    server = Server(spec)
+    try:
+        info = server.info
+        print(
+            f"server: {info['resources']:,} resources, {info['bytes'] / MB:,.0f} MB rendered in "
+            f"{info['render_s']:.1f} s, on 127.77.x.y:{server.port}",
+            flush=True,
+        )
+        cap = capacity(server, web, args.capacity_seconds)
+        print(
+            f"server capacity: {cap['rps']:,.0f} report pages/s ({cap['mb_s']:,.0f} MB/s) to "
+            f"one Python load client (client-bound); the server spends {cap['server_cpu_us']:.0f}"
+            f" µs CPU per page, i.e. ~{cap['per_core_rps']:,.0f} pages/s per core",
+            flush=True,
+        )
+        config = write_config(work, web, server.port, args.concurrency, args.per_host)
+        runs = []
+        log("baseline: plain Scrapy, same settings, archiving nothing …")
+        runs.append(run_baseline(config, work, server))
+        log(f"baseline: {runs[-1].pages:,} pages in {runs[-1].wall:.1f} s")
+        log("Gongkai 1st cycle (everything new) …")
+        runs.append(run_cycle("first", config, work, server, args.profile))
+        log(f"1st cycle: {runs[-1].pages:,} pages, crawl {runs[-1].wall:.1f} s, "
+            f"cycle {runs[-1].cycle_wall:.1f} s")  # fmt: skip
+        log("Gongkai 2nd cycle (nothing changed) …")
+        runs.append(run_cycle("second", config, work, server))
+        log(f"2nd cycle: {runs[-1].pages:,} pages, cycle {runs[-1].cycle_wall:.1f} s")
+        mutated = server.call(f"/mutate?fraction={args.fraction}&today={date.today()}")["new"]
+        web.mutate(args.fraction, date.today())  # keep our copy in step (expected URLs)
+        log(f"{len(mutated)} column(s) gained a new report; Gongkai 3rd cycle …")
+        runs.append(run_cycle("third", config, work, server))
+        log(f"3rd cycle: {runs[-1].pages:,} pages, cycle {runs[-1].cycle_wall:.1f} s")
+    finally:
+        server.stop()
+    new = (found_new(work, runs[3].cycle["cycle_id"], mutated, server.port, web), len(mutated))
+    print()
+    print(table(spec, runs))
+    print()
+    print(f"peak-RSS shape, 1st cycle (MB at ¼, ½, ¾, end of the crawl): {runs[1].rss}")
+    if runs[1].db_tables:
+        print("database, largest tables and indexes after the 1st cycle: " + ", ".join(
+            f"{name} {size / MB:,.1f} MB" for name, size in runs[1].db_tables))  # fmt: skip
+    print(f"3rd cycle: new reports found {new[0]}/{new[1]}; events {runs[3].cycle['events']}")
+    print()
+    print("targets:")
+    for label, met, value in verdicts(spec, runs, new):
+        print(f"  {'met    ' if met else 'NOT met'}  {label:<52} {value}")
+    print(f"\nbench took {time.monotonic() - started:.0f} s; results in {work}/results.json")
+    (work / "results.json").write_text(
+        json.dumps(
+            {"spec": spec.__dict__, "capacity": cap, "runs": [r.__dict__ for r in runs],
+             "new_found": new},
+            indent=1, default=str,
+        )
+    )  # fmt: skip
+    print(bench_line(spec, runs, new), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
