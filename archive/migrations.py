@@ -299,3 +299,10 @@ def attachments(db: Database) -> None:
     )
     db["attachments"].create_index(["report_id", "url", "sha256"], unique=True)
     db["attachments"].create_index(["cycle_id"])
+
+
+@migrations(name="0006_fetch_lookups")
+def fetch_lookups(db: Database) -> None:
+    """The nightly plan reads each source's list-page validators: without this index that is a
+    scan of the whole fetch log per source, quadratic in the number of sources."""
+    db["fetches"].create_index(["source_id", "kind", "url"])
