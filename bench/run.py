@@ -171,10 +171,16 @@ def write_config(work: Path, web: Web, port: int, concurrency: int, per_host: in
     return path
 
 
-def run_baseline(config: Path, work: Path, server: Server) -> Run:
+def _profiled(module: str, profile: Path | None) -> list[str]:
+    """`python -m module`, under cProfile writing to `profile` if one is given."""
+    prefix = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    return [sys.executable, *prefix, "-m", module]
+
+
+def run_baseline(config: Path, work: Path, server: Server, profile: Path | None = None) -> Run:
     run = Run("baseline")
     command = [
-        sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "baseline.py"),
+        *_profiled("scrapy", profile), "runspider", str(ROOT / "bench" / "baseline.py"),
         "-s", f"BENCH_CONFIG={config}", "-s", f"LOG_FILE={work / 'logs' / 'baseline.log'}",
     ]  # fmt: skip
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
@@ -196,11 +202,17 @@ def run_baseline(config: Path, work: Path, server: Server) -> Run:
     return run
 
 
-def run_cycle(name: str, config: Path, work: Path, server: Server, profile: str = "") -> Run:
+def run_cycle(
+    name: str, config: Path, work: Path, server: Server, profile: Path | None = None
+) -> Run:
+    """One Gongkai cycle in bench/cycle_child.py; with `profile` (a folder), cProfiles of the
+    cycle's own process (cycle.prof: the work after the crawl) and of its crawler
+    (crawler.prof) are written there."""
     run = Run(name)
     out = work / f"{name}.json"
-    command = [sys.executable, "-m", "bench.cycle_child", str(config), str(out)]
-    command += [profile] if profile else []
+    command = _profiled("bench.cycle_child", profile and profile / "cycle.prof")
+    command += [str(config), str(out)]
+    command += [str(profile / "crawler.prof")] if profile else []
     cpu_before = server.call("/stats")["cpu_s"]
     started = time.monotonic()
     child = subprocess.Popen(command, cwd=ROOT)
@@ -421,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capacity-seconds", type=float, default=3.0)
     parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument(
-        "--profile", default="",
-        help="write a cProfile of the 1st cycle's crawler to this file (inflates its times)",
+        "--profile", type=Path, default=None,
+        help="write cProfiles of the baseline and of the 1st cycle (its crawler and its own "
+        "process) into this folder; profiling inflates their times",
     )  # fmt: skip
     args = parser.parse_args(argv)
     spec = Spec(args.sources, args.pages, args.entries, args.report_kb)
@@ -459,7 +472,12 @@ def main(argv: list[str] | None = None) -> int:
         config = write_config(work, web, server.port, args.concurrency, args.per_host)
         runs = []
         log("baseline: plain Scrapy, same settings, archiving nothing …")
-        runs.append(run_baseline(config, work, server))
+        if args.profile:
+            args.profile = args.profile.resolve()
+            args.profile.mkdir(parents=True, exist_ok=True)
+        runs.append(
+            run_baseline(config, work, server, args.profile and args.profile / "baseline.prof")
+        )
         log(f"baseline: {runs[-1].pages:,} pages in {runs[-1].wall:.1f} s")
         log("Gongkai 1st cycle (everything new) …")
         runs.append(run_cycle("first", config, work, server, args.profile))
