@@ -15,9 +15,9 @@ from scrapy.http import Response
 from crawler.classify import classify
 from crawler.dates import pick_published_on
 from crawler.families import Entry, ReportFields, detect
+from crawler.families.generic import FILE
 from crawler.page import Page
 
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _NOT_FOUND = re.compile(
     r"页面不存在|页面未找到|找不到(该|您要访问的)?页面|您访问的页面不存在|信息已(被)?删除|"
     r"文章不存在|内容不存在|已被撤(销|下)|404 ?Not Found|Page Not Found",
@@ -33,7 +33,7 @@ def content_type(response: Response) -> str | None:
 
 
 def is_attachment(url: str, ctype: str | None) -> bool:
-    if _ATTACHMENT.search(urlsplit(url).path):
+    if FILE.search(urlsplit(url).path):
         return True
     return bool(ctype) and not any(t in ctype for t in ("html", "xml", "text/"))
 

@@ -11,11 +11,9 @@ Every response is archived by the pipeline whatever happens here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import FormRequest, Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -35,11 +33,10 @@ from crawler.blocked import blocked_by
 from crawler.classify import classify, is_column_link
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
-from crawler.report_page import content_type, describe, is_soft_404
+from crawler.report_page import content_type, describe, is_attachment, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
 
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
 _WORTH_LOGGING = ("报告", "年报", "年度", "报表")
 _NO_SENSE = "rejected: no 信息公开 report wording"
 MAX_ATTACHMENTS = 10  # files fetched per report page (a report has one or two; more is a trap)
@@ -253,7 +250,7 @@ class DisclosureSpider(Spider):
 
 
 def _kind(url: str) -> str:
-    return "attachment" if _ATTACHMENT.search(urlsplit(url).path) else "report"
+    return "attachment" if is_attachment(url, None) else "report"
 
 
 def _named_distractor(reason: str, text: str) -> bool:
