@@ -14,6 +14,12 @@ from sqlite_utils import Database
 from archive import blobs
 
 KINDS = ("list", "report", "attachment", "robots", "other")
+# A prepared statement: sqlite-utils' insert() rebuilds its SQL for every row, and the fetch log
+# gets a row per request.
+_INSERT = (
+    "INSERT INTO fetches (cycle_id, source_id, kind, url, final_url, fetched_at, status, sha256, "
+    "content_type, size, etag, last_modified, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -39,21 +45,11 @@ def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     if fetch.kind not in KINDS:
         raise ValueError(f"fetch kind must be one of {KINDS}, not {fetch.kind!r}")
     sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
-    db["fetches"].insert(
-        {
-            "cycle_id": cycle_id,
-            "source_id": fetch.source_id,
-            "kind": fetch.kind,
-            "url": fetch.url,
-            "final_url": fetch.final_url,
-            "fetched_at": fetch.fetched_at,
-            "status": fetch.status,
-            "sha256": sha256,
-            "content_type": fetch.content_type,
-            "size": None if fetch.body is None else len(fetch.body),
-            "etag": fetch.etag,
-            "last_modified": fetch.last_modified,
-            "note": fetch.note,
-        }
-    )
+    db.execute(
+        _INSERT,
+        [cycle_id, fetch.source_id, fetch.kind, fetch.url, fetch.final_url, fetch.fetched_at,
+         fetch.status, sha256, fetch.content_type,
+         None if fetch.body is None else len(fetch.body),
+         fetch.etag, fetch.last_modified, fetch.note],
+    )  # fmt: skip
     return sha256

@@ -6,7 +6,7 @@ needs the whole cycle's view and happens afterwards in `archive.events.detect`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from sqlite_utils import Database
 
@@ -38,12 +38,16 @@ class Sighting:
     content_type: str | None = None
 
 
+_COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))
+# Prepared once: sqlite-utils' insert() rebuilds its SQL per row, and every report seen is a row.
+_INSERT = f"INSERT INTO sightings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
 def record(db: Database, sighting: Sighting, cycle_id: int | None) -> None:
     if sighting.how not in HOWS:
         raise ValueError(f"sighting how must be one of {HOWS}, not {sighting.how!r}")
-    row = asdict(sighting)
-    row["in_list"] = int(sighting.in_list)
-    db["sightings"].insert({"cycle_id": cycle_id, **row})
+    row = {**sighting.__dict__, "in_list": int(sighting.in_list), "cycle_id": cycle_id}
+    db.execute(_INSERT, [row[name] for name in _COLUMNS])
 
 
 def of_cycle(db: Database, cycle_id: int) -> list[dict]:

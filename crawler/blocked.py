@@ -23,14 +23,23 @@ _SIGNATURES = (
 )
 _JS_COOKIE = re.compile(rb"document\.cookie\s*=.{0,400}?(location|window\.location)", re.S)
 _SMALL = 8 * 1024
+_HEAD = 64 * 1024
+# Every signature contains one of these (lower-cased) literals. Finding a literal is a memchr-speed
+# scan; the five regexes, one case-insensitive, cost ~0.3 ms per 30 KB page, on every response.
+_CLUES = (b"__jsl_clearance", b"$_ts", b"eo_bot_ssid", b"__tst_status", b"edgeone",
+          b"cf-browser-verification", b"challenge-platform", b"cf_chl_", b"jiasule", b"yunaq",
+          b"knownsec", "创宇盾".encode())  # fmt: skip
 
 
 def blocked_by(status: int, body: bytes) -> str | None:
     """The kind of challenge this answer is, or None if it looks like the site's own page."""
-    head = body[: 64 * 1024]
-    for name, pattern in _SIGNATURES:
-        if pattern.search(head) and (len(body) < 64 * 1024 or status >= 400):
-            return name
+    if len(body) < _HEAD or status >= 400:
+        head = body[:_HEAD].lower()
+        if any(clue in head for clue in _CLUES):
+            head = body[:_HEAD]
+            for name, pattern in _SIGNATURES:
+                if pattern.search(head):
+                    return name
     if status in (412, 521) and len(body) < 64 * 1024:
         return f"HTTP {status} challenge"
     if len(body) < _SMALL and _JS_COOKIE.search(body):

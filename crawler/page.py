@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
-from urllib.parse import urljoin
+from functools import cached_property, lru_cache
+from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from archive.encoding import decode_html
 from crawler.urls import canonical
 
-_INVISIBLE = ("script", "style", "noscript")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+_NODE_BREAK = re.compile(r" ?\x00[ \x00]*")
+# Compiled once: the filter runs in libxml2 instead of a Python test per text node.
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(parent::script or parent::style or parent::noscript)]",
+    smart_strings=False,  # plain strings: a "smart" one builds a proxy of its parent element
+)
 
 
 @dataclass(frozen=True)
 class Link:
     url: str
     text: str
-    node: Selector
+    element: etree._Element
+
+    @property
+    def node(self) -> Selector:
+        """The <a> as a parsel Selector, made only for the few callers that need XPath on it."""
+        return Selector(root=self.element, type="html")
+
+    @property
+    def host(self) -> str:
+        return self.url.split("/", 3)[2]  # canonical URLs are always scheme://host/path…
+
+    @property
+    def path(self) -> str:
+        rest = self.url.split("/", 3)
+        return "/" + rest[3].split("?", 1)[0] if len(rest) > 3 else "/"
 
 
 @dataclass
@@ -43,20 +64,39 @@ class Page:
 
     def meta(self, name: str) -> str | None:
         """Content of <meta name=…> (case-insensitive name), stripped; None if absent or empty."""
-        lower = name.lower()
-        for node in self.sel.xpath("//meta[@name]"):
-            if (node.attrib.get("name") or "").strip().lower() == lower:
-                value = (node.attrib.get("content") or "").strip()
-                return value or None
-        return None
+        return self._metas.get(name.lower())
+
+    @cached_property
+    def _metas(self) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for node in self.sel.root.iter("meta"):
+            name = (node.get("name") or "").strip().lower()
+            if name and name not in found:  # the first one wins, as browsers and CMSs read it
+                found[name] = (node.get("content") or "").strip() or None
+        return found
+
+    @cached_property
+    def lowered(self) -> str:
+        """The page's text lower-cased: a cheap test before an XPath over the whole tree."""
+        return self.text.lower()
 
     def absolute(self, href: str) -> str | None:
         """Absolute URL without fragment, or None for javascript:/mailto:/empty links."""
         href = (href or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             return None
-        url = urljoin(self.base, href)
-        return canonical(url) if url.startswith(("http://", "https://")) else None
+        if href.startswith(("http://", "https://")):
+            url = href
+        elif href.startswith("/") and not href.startswith("//") and "/." not in href:
+            url = self._origin + href  # the common case, without urljoin's general parsing
+        else:
+            url = urljoin(self.base, href)
+        return _canonical(url) if url.startswith(("http://", "https://")) else None
+
+    @cached_property
+    def _origin(self) -> str:
+        parts = urlsplit(self.base)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def links(self) -> Iterator[Link]:
         """Every <a href> with its text: the visible text, or the title attribute if fuller."""
@@ -66,14 +106,17 @@ class Page:
     def _links(self) -> list[Link]:
         # Computed once per page: several families' recognise() and the attachment finder all
         # walk the links, and resolving them was most of the CPU a report page cost (profiled).
+        # lxml directly, not parsel: a Selector and an XPath call per link cost more than the
+        # page's parse.
         found = []
-        for node in self.sel.css("a[href]"):
-            url = self.absolute(node.attrib.get("href", ""))
+        for element in self.sel.root.iter("a"):
+            href = element.get("href")
+            url = self.absolute(href) if href is not None else None
             if url is None:
                 continue
-            visible = " ".join("".join(node.xpath(".//text()").getall()).split())
-            title = " ".join((node.attrib.get("title") or "").split())
-            found.append(Link(url=url, text=_fuller(visible, title), node=node))
+            visible = " ".join("".join(element.itertext()).split())
+            title = " ".join((element.get("title") or "").split())
+            found.append(Link(url=url, text=_fuller(visible, title), element=element))
         return found
 
     def visible_text(self) -> str:
@@ -82,14 +125,16 @@ class Page:
 
     @cached_property
     def _visible_text(self) -> str:
-        # Raw lxml text nodes: wrapping each in a parsel Selector cost more than the parse.
-        parts = (
-            text
-            for text in self.sel.root.xpath("//body//text()")
-            if getattr(text.getparent(), "tag", None) not in _INVISIBLE
-        )
-        lines = (" ".join(p.split()) for p in parts)
-        return "\n".join(line for line in lines if line)
+        # Each text node becomes one line, its whitespace collapsed, empty ones dropped; done on
+        # the joined string (NUL never occurs in parsed XML) instead of per node in Python.
+        joined = " ".join("\x00".join(_VISIBLE_TEXT(self.sel.root)).split())
+        return _NODE_BREAK.sub("\n", joined).strip("\n")
+
+
+@lru_cache(maxsize=16384)
+def _canonical(url: str) -> str:
+    # A site's navigation repeats on every page: the same few hundred URLs, canonicalised once.
+    return canonical(url)
 
 
 def _fuller(visible: str, title: str) -> str:

@@ -19,7 +19,7 @@ from crawler.families import generic
 from crawler.families.base import Entry, ListRequest, ReportFields
 from crawler.page import Page
 
-__all__ = ["FAMILIES", "Entry", "Family", "ListRequest", "ReportFields", "detect"]
+__all__ = ["BY_NAME", "FAMILIES", "Entry", "Family", "ListRequest", "ReportFields", "detect"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def _modules() -> list[ModuleType]:
 
 
 FAMILIES: tuple[Family, ...] = tuple(_family(m) for m in _modules())
+BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
 
 def detect(page: Page) -> Family:

@@ -41,7 +41,10 @@ def recognise(page: Page) -> bool:
     return (
         (parts.hostname or "").endswith("customs.gov.cn")
         or bool(_SITE_PATH.match(parts.path))
-        or bool(page.sel.xpath(_MARKUP))
+        or (
+            ("easysite-" in page.text or "conList_ul" in page.text)
+            and bool(page.sel.xpath(_MARKUP))
+        )
     )
 
 

@@ -85,7 +85,6 @@ def attachments(page: Page) -> Iterator[Entry]:
     host = urlsplit(page.url).netloc
     seen = set()
     for link in page.links():
-        parts = urlsplit(link.url)
-        if parts.netloc == host and FILE.search(parts.path) and link.url not in seen:
+        if link.host == host and FILE.search(link.path) and link.url not in seen:
             seen.add(link.url)
             yield Entry(url=link.url, text=link.text)

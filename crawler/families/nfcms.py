@@ -32,16 +32,12 @@ _ATTACHMENT_STORE = re.compile(r"^/attachment/\d+/")  # /attachment/0/698/698713
 
 
 def recognise(page: Page) -> bool:
-    return (
-        bool(_SCRIPT_VAR.search(page.text))
-        or bool(_ARTICLE.search(urlsplit(page.url).path))
-        or any(_is_article(page, link.url) for link in page.links())
-    )
-
-
-def _is_article(page: Page, url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.netloc == urlsplit(page.url).netloc and bool(_ARTICLE.search(parts.path))
+    if "NFCMS_" in page.text and _SCRIPT_VAR.search(page.text):  # `in` first: a 30 KB scan
+        return True
+    if _ARTICLE.search(urlsplit(page.url).path):
+        return True
+    host = urlsplit(page.url).netloc
+    return any(link.host == host and _ARTICLE.search(link.path) for link in page.links())
 
 
 def report_fields(page: Page) -> ReportFields:

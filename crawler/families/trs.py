@@ -27,7 +27,7 @@ PRIORITY = 100
 def recognise(page: Page) -> bool:
     return (
         "createPageHTML" in page.text
-        or bool(page.sel.css(".TRS_Editor, .TRS_UEDITOR"))
+        or ("TRS_" in page.text and bool(page.sel.css(".TRS_Editor, .TRS_UEDITOR")))
         or bool(_ARTICLE.search(page.url))
     )
 

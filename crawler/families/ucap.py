@@ -25,7 +25,8 @@ from crawler.families.markup import entries_within, links_in, other_pages, text_
 from crawler.page import Page
 
 PRIORITY = 60  # before TRS (100), whose createPageHTML numbering (index_1 = page 2) is wrong here
-_TAGS = "//ucaptitle | //ucapcontent | //publishtime"
+_TAG_NAMES = ("ucaptitle", "ucapcontent", "publishtime")
+_TAGS = " | ".join(f"//{name}" for name in _TAG_NAMES)
 _ARTICLE = re.compile(r"/\d{6}/[0-9a-f]{32}\.shtml$")
 _LIST_FILE = re.compile(r"/xxgk_list(?:_\d+)?\.shtml$")
 _LIST_ROW = "ul[contains(concat(' ', normalize-space(@class), ' '), ' listContent ')]"
@@ -37,16 +38,13 @@ _MAX_PAGES = 500
 
 def recognise(page: Page) -> bool:
     """Kaipu's own tags, or a Kaipu article/list URL, or links to Kaipu articles on this host."""
-    if page.sel.xpath(_TAGS):
+    if any(tag in page.lowered for tag in _TAG_NAMES) and page.sel.xpath(_TAGS):
         return True
     path = urlsplit(page.url).path
     if _ARTICLE.search(path) or _LIST_FILE.search(path):
         return True
     host = urlsplit(page.url).netloc
-    return any(
-        urlsplit(link.url).netloc == host and _ARTICLE.search(urlsplit(link.url).path)
-        for link in page.links()
-    )
+    return any(link.host == host and _ARTICLE.search(link.path) for link in page.links())
 
 
 def list_entries(page: Page) -> Iterator[Entry]:

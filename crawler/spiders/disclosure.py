@@ -100,7 +100,7 @@ class DisclosureSpider(Spider):
             if verdict.is_report and verdict.year:
                 reports += 1
                 unknown += entry.url not in state.known
-                yield from self._entry(state, entry, response.url)
+                yield from self._entry(state, entry, response.url, family.name)
             elif is_column_link(entry.text, verdict.is_report):
                 columns.append(entry.url)
             elif _named_distractor(verdict.reason, entry.text):
@@ -142,7 +142,7 @@ class DisclosureSpider(Spider):
             if known and (entry is not None or state.walk_complete):
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
-            found, files = describe(response, entry)
+            found, files = describe(response, entry, response.meta.get("family"))
             yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base, **found)
             for file in files[:MAX_ATTACHMENTS]:
                 if file.url != url:
@@ -184,10 +184,10 @@ class DisclosureSpider(Spider):
         if scheduled:
             raise DontCloseSpider
 
-    def _entry(self, state: SourceState, entry: Entry, list_url: str) -> Iterator[Any]:
+    def _entry(self, state: SourceState, entry: Entry, list_url: str, family: str) -> Iterator[Any]:
         known = state.listed(entry.url)
         if known is None:
-            yield self._report_request(state, entry, list_url)
+            yield self._report_request(state, entry, list_url, family)
         elif known.due or known.status != "active":
             yield self._recheck(state, known, entry=entry, list_url=list_url)
         else:
@@ -221,10 +221,12 @@ class DisclosureSpider(Spider):
             request.headers[name] = value
         return request
 
-    def _report_request(self, state: SourceState, entry: Entry, list_url: str) -> Request:
+    def _report_request(
+        self, state: SourceState, entry: Entry, list_url: str, family: str
+    ) -> Request:
         return self._request(
             state.source, entry.url, _kind(entry.url), self.parse_report,
-            entry=entry, list_url=list_url, handle_httpstatus_list=_ANSWERS,
+            entry=entry, list_url=list_url, family=family, handle_httpstatus_list=_ANSWERS,
         )  # fmt: skip
 
     def _recheck(self, state: SourceState, known: plan.Known, **meta: Any) -> Request:
