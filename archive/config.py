@@ -50,7 +50,7 @@ class CrawlConfig:
         7, "re-verify every known report page at least this often (1 = every cycle)", minimum=1
     )
     full_walk_days: int = _key(
-        7, "walk every list page of a column at least this often (1 = every cycle)", minimum=1
+        28, "walk every list page of a column at least this often (1 = every cycle)", minimum=1
     )
 
 

@@ -9,7 +9,8 @@ cycle, and with conditional requests built from our own fetch log, so an unchang
 a 304. List pages likewise: most nights a column is asked for its first page only, and only
 if that changed is it walked until a page holds nothing new; every `full_walk_days` (spread
 over the sources) the whole column is walked unconditionally, which is what removal detection
-needs.
+needs — and on the next cycle after a known report's page answered 404/410, so that a deleted
+report is confirmed within days rather than at the next scheduled walk.
 """
 
 from __future__ import annotations
@@ -69,6 +70,28 @@ def full_walk_due(source_id: str, today: date, full_walk_days: int) -> bool:
         return True
     offset = int(hashlib.sha256(source_id.encode()).hexdigest()[:8], 16)
     return (offset + today.toordinal()) % full_walk_days == 0
+
+
+def removal_pending(db: Database, source_id: str) -> bool:
+    """Whether a known report of the source answered 404/410 when last asked, on a night its
+    lists were not walked whole and did not link it.
+
+    Such an answer is removal evidence only next to a complete walk of the lists, so it brings
+    the source's full walk forward to the next cycle: a deleted report is confirmed within
+    days, not at the next scheduled walk. A broken link still listed does not count (it would
+    force a walk every night), nor does a soft-404 page (its status is 200).
+    """
+    row = db.execute(
+        """SELECT 1 FROM reports r
+           JOIN fetches f ON f.id = (SELECT max(x.id) FROM fetches x WHERE x.url = r.url)
+           WHERE r.source_id = ? AND r.status = 'active' AND f.status IN (404, 410)
+             AND NOT EXISTS (SELECT 1 FROM sightings s
+                             WHERE s.cycle_id = f.cycle_id AND s.source_id = r.source_id
+                               AND s.report_id = r.id AND s.in_list = 1)
+           LIMIT 1""",
+        [source_id],
+    ).fetchone()
+    return row is not None
 
 
 def list_validators(db: Database, source_id: str) -> dict[str, tuple[str | None, str | None]]:

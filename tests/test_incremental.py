@@ -92,3 +92,49 @@ def test_an_unchanged_column_costs_one_request_and_a_new_report_stops_the_walk(
     db = open_db(config.database)
     statuses = [row[0] for row in db.execute("SELECT status FROM reports")]
     assert statuses.count("active") == 7, "not walking the rest is not evidence of removal"
+
+
+def test_a_deleted_deep_report_brings_the_full_walk_forward_and_is_removed_within_days(
+    serve_site, tmp_path
+):
+    """The scheduled full walk is weeks away; a 404 on re-verification must not wait for it."""
+    site = tmp_path / "site"
+    years = [2022, 2021, 2020, 2019, 2018, 2017]
+    write_site(site, years)
+    server = serve_site(site)
+    source_id = next(
+        f"bhsw{n}" for n in range(200) if not plan.full_walk_due(f"bhsw{n}", date.today(), 1000)
+    )
+    config = write_config(
+        tmp_path,
+        [{"id": source_id, "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}],
+        crawl={"recheck_days": 1, "full_walk_days": 1000},
+    )
+    cycle.run(config)
+    db = open_db(config.database)
+    assert not plan.removal_pending(db, source_id)
+
+    # The agency deletes its 2017 report: the page and its entry on the last list page.
+    (site / "gknb" / "2017.html").unlink()
+    last = site / "gknb" / "index_2.html"
+    entry = f'<li><a href="/gknb/2017.html">{AGENCY}2017年政府信息公开工作年度报告</a></li>'
+    last.write_text(last.read_text("utf-8").replace(entry, ""), "utf-8")
+    assert "2017" not in last.read_text("utf-8")
+
+    before = len(server.requests)
+    second = cycle.run(config)
+    assert list_requests(server, before) == ["/gknb/"], "page 1 unchanged: an incremental night"
+    assert second.events == {}, "a 404 after a partial walk is not yet evidence"
+    assert plan.removal_pending(db, source_id)
+
+    removed = {}
+    for night in (3, 4):
+        before = len(server.requests)
+        result = cycle.run(config)
+        walked = list_requests(server, before)
+        assert walked == ["/gknb/", "/gknb/index_1.html", "/gknb/index_2.html"], night
+        removed = {**removed, **result.events}
+    assert removed.get("removed") == 1, removed
+    status = db.execute("SELECT status FROM reports WHERE year = 2017").fetchone()[0]
+    assert status == "removed"
+    assert not plan.removal_pending(db, source_id), "once confirmed, no more forced walks"

@@ -66,7 +66,8 @@ class DisclosureSpider(Spider):
                 s, crawl,
                 load_known=lambda sid: plan.known_reports(db, sid, today, crawl.recheck_days),
                 validators=plan.list_validators(db, s.id),
-                full_walk=plan.full_walk_due(s.id, today, crawl.full_walk_days),
+                full_walk=plan.full_walk_due(s.id, today, crawl.full_walk_days)
+                or plan.removal_pending(db, s.id),
             )
             for s in config.sources
             if s.enabled and (not only or s.id in only)
