@@ -34,11 +34,11 @@ class Link:
         """The <a> as a parsel Selector, made only for the few callers that need XPath on it."""
         return Selector(root=self.element, type="html")
 
-    @property
+    @cached_property
     def host(self) -> str:
         return self.url.split("/", 3)[2]  # canonical URLs are always scheme://host/path…
 
-    @property
+    @cached_property
     def path(self) -> str:
         rest = self.url.split("/", 3)
         return "/" + rest[3].split("?", 1)[0] if len(rest) > 3 else "/"

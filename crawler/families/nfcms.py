@@ -36,6 +36,8 @@ def recognise(page: Page) -> bool:
         return True
     if _ARTICLE.search(urlsplit(page.url).path):
         return True
+    if "post_" not in page.text:  # no NFCMS article link can be on the page
+        return False
     host = urlsplit(page.url).netloc
     return any(link.host == host and _ARTICLE.search(link.path) for link in page.links())
 

@@ -43,6 +43,8 @@ def recognise(page: Page) -> bool:
     path = urlsplit(page.url).path
     if _ARTICLE.search(path) or _LIST_FILE.search(path):
         return True
+    if ".shtml" not in page.text:  # no Kaipu article link can be on the page
+        return False
     host = urlsplit(page.url).netloc
     return any(link.host == host and _ARTICLE.search(link.path) for link in page.links())
 
