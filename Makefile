@@ -53,7 +53,7 @@ PORT ?= 8001
 serve: $(BIN)/.installed
 	@test -f "$(DB)" || { echo "serve: no archive at $(DB) (make demo makes one; or make serve DB=path/to/archive.db)"; exit 1; }
 	@echo "serve: $(DB) read-only on http://$(HOST):$(PORT)/$(basename $(notdir $(DB)))  (Ctrl-C stops)"
-	$(BIN)/datasette serve "$(DB)" --metadata datasette/metadata.yml --plugins-dir datasette/plugins --host $(HOST) --port $(PORT) --setting sql_time_limit_ms 5000
+	$(BIN)/datasette serve "$(DB)" --metadata datasette/metadata.yml --plugins-dir datasette/plugins --host $(HOST) --port $(PORT) --setting sql_time_limit_ms 5000 --setting facet_time_limit_ms 1000
 
 ## metadata: rewrite datasette/metadata.yml from README.md's Schema and datasette/metadata.in.yml
 metadata: $(BIN)/.installed

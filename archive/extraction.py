@@ -3,70 +3,184 @@
 Everything here is a pure function of the archived bytes, stored per version, so that when the
 extractors improve, `reextract` can rebuild the whole archive's data from `blobs` alone, and an
 edited report keeps the numbers of every version it ever had.
+
+Statistics are stored compactly (migration 0007): a value names its version by number
+(`version_ids`) and its labels by number (`stat_cells`, shared by every report that prints the
+same row), and a check its name (`check_names`); `report_stats` and `stats_checks` are views
+that read them back with their original columns. Writes are prepared `executemany` calls: a
+cycle writes ~90 cells and ~15 checks per new version, and per-row Python was most of its cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict
+import copy
+from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
 from archive import blobs
+from archive.documents import document_text
 from archive.encoding import decode_html
 from archive.extract import checks, stats
-from archive.text import is_html, report_text, text_digest
+from archive.extract.tables import parse_html
+from archive.text import is_html, main_text, report_text, text_digest
 
 _DOCX = "wordprocessingml"
+_BATCH = 100  # versions per transaction: a commit per version rewrote the same index pages
+_CELL = (
+    "regime", "section", "row_label", "column_label", "indicator", "unit", "row_label_raw",
+    "column_label_raw",
+)  # fmt: skip
+_FIND_CELL = "SELECT id FROM stat_cells WHERE " + " AND ".join(f"{c} IS ?" for c in _CELL)
+_ADD_CELL = f"INSERT INTO stat_cells ({', '.join(_CELL)}) VALUES ({', '.join('?' * len(_CELL))})"
+_FIND_CHECK = "SELECT id FROM check_names WHERE name = ?"
+_ADD_CHECK = "INSERT INTO check_names (name) VALUES (?)"
+_ADD_VALUE = "INSERT INTO stat_values (version_id, position, cell_id, value) VALUES (?, ?, ?, ?)"
+_ADD_RESULT = (
+    "INSERT INTO check_results (version_id, name_id, passed, expected, actual, detail) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_VERSIONS = (
+    "SELECT r.*, v.sha256 AS version FROM report_versions v JOIN reports r ON r.id = v.report_id"
+)
+
+
+class Labels:
+    """The numbers of label combinations and check names, each looked up (or added) once.
+
+    Keep one for a run of extractions, not longer: ids it added in a transaction that was then
+    rolled back would be remembered though they no longer exist.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._conn = db.conn
+        self._cells: dict[tuple, int] = {}
+        self._checks: dict[str, int] = {}
+
+    def cell(self, regime: str | None, row: stats.StatRow) -> int:
+        key = (
+            regime, row.section, row.row_label, row.column_label, row.indicator, row.unit,
+            row.row_label_raw, row.column_label_raw,
+        )  # fmt: skip
+        found = self._cells.get(key)
+        if found is None:
+            found = self._cells[key] = self._find_or_add(_FIND_CELL, _ADD_CELL, key)
+        return found
+
+    def check(self, name: str) -> int:
+        found = self._checks.get(name)
+        if found is None:
+            found = self._checks[name] = self._find_or_add(_FIND_CHECK, _ADD_CHECK, (name,))
+        return found
+
+    def _find_or_add(self, find: str, add: str, key: tuple) -> int:
+        row = self._conn.execute(find, key).fetchone()
+        return row[0] if row else self._conn.execute(add, key).lastrowid
 
 
 def body_stats(body: bytes, content_type: str | None, url: str, year: int | None) -> stats.Stats:
     """The statistics tables of one body, whatever its format."""
-    lowered = (content_type or "").lower()
-    if url.lower().endswith(".pdf") or "pdf" in lowered:
+    kind = _kind(body, content_type, url)
+    if kind == "pdf":
         return stats.from_pdf(body, year)
-    if url.lower().endswith(".docx") or _DOCX in lowered:
+    if kind == "docx":
         return stats.from_docx(body, year)
-    if is_html(content_type, body):
+    if kind == "html":
         return stats.from_html(decode_html(body, content_type)[0], year)
     return stats.Stats(regime=None, rows=())
 
 
-def extract_version(db: Database, report: dict, sha256: str, with_text: bool = True) -> stats.Stats:
+def _kind(body: bytes, content_type: str | None, url: str) -> str | None:
+    lowered = (content_type or "").lower()
+    if url.lower().endswith(".pdf") or "pdf" in lowered:
+        return "pdf"
+    if url.lower().endswith(".docx") or _DOCX in lowered:
+        return "docx"
+    return "html" if is_html(content_type, body) else None
+
+
+def read(
+    body: bytes, content_type: str | None, url: str, year: int | None
+) -> tuple[str | None, stats.Stats]:
+    """A version's text and statistics tables; an HTML page is parsed once for both."""
+    if _kind(body, content_type, url) != "html":
+        text = report_text(body, content_type)
+        if text is None:  # a PDF or Word report: its document text, as reports.add_version
+            text = document_text(body, content_type, url).text
+        return text, body_stats(body, content_type, url, year)
+    root = parse_html(decode_html(body, content_type)[0])
+    if root is None:  # empty or unparseable: what report_text and from_html say of it
+        return "", stats.Stats(regime=None, rows=())
+    # Both sides change the tree (text drops the navigation, the statistics' fallback to the
+    # page's text marks block ends), so the text is read from a copy: a copy costs a third of
+    # a parse.
+    return main_text(copy.deepcopy(root)), stats.from_tree(root, year)
+
+
+def extract_version(
+    db: Database,
+    report: dict,
+    sha256: str,
+    with_text: bool = True,
+    labels: Labels | None = None,
+) -> stats.Stats:
     """(Re)compute one version's statistics rows and checks (and its text, unless the caller
     just did), replacing earlier results."""
     body = blobs.get(db, sha256)
-    found = body_stats(body, report["content_type"], report["url"], report["year"])
+    year = report["year"]
+    if with_text:
+        text, found = read(body, report["content_type"], report["url"], year)
+    else:
+        text, found = None, body_stats(body, report["content_type"], report["url"], year)
     if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
         found = _attachment_stats(db, report) or found
-    key = {"report_id": report["id"], "version": sha256}
     with db.atomic():
-        db.execute(
-            "DELETE FROM report_stats WHERE report_id = ? AND version = ?", list(key.values())
-        )
-        db.execute(
-            "DELETE FROM stats_checks WHERE report_id = ? AND version = ?", list(key.values())
-        )
-        db["report_stats"].insert_all(
-            [{**key, "regime": found.regime, **asdict(row)} for row in found.rows]
-        )
-        db["stats_checks"].insert_all(
-            [{**key, **asdict(check), "passed": int(check.passed)} for check in checks.run(found)]
-        )
+        _store(db, _version_id(db, report["id"], sha256), found, labels or Labels(db))
         db.execute(
             "UPDATE report_versions SET regime = ? WHERE report_id = ? AND sha256 = ?",
             [found.regime, report["id"], sha256],
         )
         if with_text:
-            text = report_text(body, report["content_type"])
             db.execute(
                 "UPDATE report_versions SET text = ?, text_sha256 = ? "
                 "WHERE report_id = ? AND sha256 = ?",
                 [text, text_digest(text), report["id"], sha256],
             )
         if report["sha256"] == sha256:
-            db["reports"].update(report["id"], {"regime": found.regime})
+            db.execute("UPDATE reports SET regime = ? WHERE id = ?", [found.regime, report["id"]])
     return found
+
+
+def _version_id(db: Database, report_id: int, sha256: str) -> int:
+    """The version's number: report_versions' insert trigger gives every version one."""
+    key = [report_id, sha256]
+    row = db.execute(
+        "SELECT id FROM version_ids WHERE report_id = ? AND sha256 = ?", key
+    ).fetchone()
+    if row:
+        return row[0]
+    return db.execute("INSERT INTO version_ids (report_id, sha256) VALUES (?, ?)", key).lastrowid
+
+
+def _store(db: Database, version_id: int, found: stats.Stats, labels: Labels) -> None:
+    """Replace the version's statistics values and check results."""
+    conn = db.conn
+    conn.execute("DELETE FROM stat_values WHERE version_id = ?", [version_id])
+    conn.execute("DELETE FROM check_results WHERE version_id = ?", [version_id])
+    conn.executemany(
+        _ADD_VALUE,
+        [
+            (version_id, position, labels.cell(found.regime, row), row.value)
+            for position, row in enumerate(found.rows)
+        ],
+    )
+    conn.executemany(
+        _ADD_RESULT,
+        [
+            (version_id, labels.check(c.name), int(c.passed), c.expected, c.actual, c.detail)
+            for c in checks.run(found)
+        ],
+    )
 
 
 def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
@@ -82,19 +196,36 @@ def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
 
 def extract_cycle(db: Database, cycle_id: int) -> int:
     """Extract every version first seen in `cycle_id`; return how many."""
-    rows = db.execute(
-        "SELECT report_id, sha256 FROM report_versions WHERE cycle_id = ?", [cycle_id]
-    ).fetchall()
-    for report_id, sha256 in rows:
-        extract_version(db, db["reports"].get(report_id), sha256, with_text=False)
-    return len(rows)
+    versions = list(db.query(f"{_VERSIONS} WHERE v.cycle_id = ? ORDER BY v.rowid", [cycle_id]))
+    labels = Labels(db)
+    for batch in _batches(versions):
+        with db.atomic():
+            for report in batch:
+                extract_version(db, report, report["version"], with_text=False, labels=labels)
+    return len(versions)
 
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """Re-run extraction over every version in the archive; return how many."""
-    rows = db.execute("SELECT report_id, sha256 FROM report_versions ORDER BY rowid").fetchall()
-    for done, (report_id, sha256) in enumerate(rows, 1):
-        extract_version(db, db["reports"].get(report_id), sha256)
-        if done % 100 == 0 or done == len(rows):
-            progress(done, len(rows))
-    return len(rows)
+    versions = list(db.query(f"{_VERSIONS} ORDER BY v.rowid"))
+    labels = Labels(db)
+    done = 0
+    for batch in _batches(versions):
+        with db.atomic():
+            for report in batch:
+                extract_version(db, report, report["version"], labels=labels)
+        done += len(batch)
+        progress(done, len(versions))
+    with db.atomic():  # labels no version prints any more (the extractors changed)
+        db.execute(
+            "DELETE FROM stat_cells WHERE NOT EXISTS "
+            "(SELECT 1 FROM stat_values WHERE cell_id = stat_cells.id)"
+        )
+        # No index by name: one pass over the results, not one per name.
+        db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
+    return len(versions)
+
+
+def _batches(items: list[dict]) -> Iterator[list[dict]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]

@@ -306,3 +306,201 @@ def fetch_lookups(db: Database) -> None:
     """The nightly plan reads each source's list-page validators: without this index that is a
     scan of the whole fetch log per source, quadratic in the number of sources."""
     db["fetches"].create_index(["source_id", "kind", "url"])
+
+
+@migrations(name="0007_compact_stats")
+def compact_stats(db: Database) -> None:
+    """`report_stats` and `stats_checks` become views over compact tables, same columns.
+
+    A statistics row repeated the version's 64-character hash and eight labels, in the table and
+    in two indexes: about half of the database. The labels repeat across thousands of reports,
+    so they are stored once (`stat_cells`) and a value is four small integers and a number; the
+    views keep every column, so users' SQL and Datasette's canned queries read the same rows.
+    """
+    for statement in _COMPACT_TABLES:
+        db.execute(statement)
+    _move_rows(db, "report_stats", _MOVE_STATS, "stat_values")
+    _move_rows(db, "stats_checks", _MOVE_CHECKS, "check_results")
+    db.execute("DROP TABLE report_stats")
+    db.execute("DROP TABLE stats_checks")
+    for statement in _COMPAT_VIEWS:
+        db.execute(statement)
+
+
+def _move_rows(db: Database, old: str, statements: tuple[str, ...], new: str) -> None:
+    """Copy `old` into the compact tables, or fail (and leave the archive as it was) rather
+    than drop a row that has no report version to hang on."""
+    before = db.execute(f"SELECT count(*) FROM {old}").fetchone()[0]
+    for statement in statements:
+        db.execute(statement)
+    after = db.execute(f"SELECT count(*) FROM {new}").fetchone()[0]
+    if after != before:
+        raise RuntimeError(
+            f"0007_compact_stats: {before - after} of {before} {old} rows name a version that "
+            "report_versions does not have; delete them and run again"
+        )
+
+
+# Everything below is 0007's and frozen with it: a later migration adds its own statements.
+# The label columns that identify a cell, the query-by-indicator ones first.
+_CELL = (
+    "indicator", "column_label", "section", "row_label", "unit", "row_label_raw",
+    "column_label_raw", "regime",
+)  # fmt: skip
+_SAME_CELL = " AND ".join(f"c.{column} IS s.{column}" for column in _CELL)
+_NEW_CELL = " AND ".join(f"{column} IS NEW.{column}" for column in _CELL)
+_NEW_VERSION = "report_id = NEW.report_id AND sha256 = NEW.version"
+
+_COMPACT_TABLES = (
+    # A version's number: report_versions' key is (report_id, sha256), 70 bytes; its rowid is
+    # not stable (VACUUM may renumber it), and adding a column would rewrite every stored text.
+    """CREATE TABLE version_ids (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports (id),
+        sha256 TEXT NOT NULL,
+        UNIQUE (report_id, sha256)
+    )""",
+    "INSERT INTO version_ids (report_id, sha256) "
+    "SELECT report_id, sha256 FROM report_versions ORDER BY rowid",
+    """CREATE TRIGGER report_versions_number AFTER INSERT ON report_versions
+    BEGIN
+        INSERT OR IGNORE INTO version_ids (report_id, sha256) VALUES (NEW.report_id, NEW.sha256);
+    END""",
+    """CREATE TABLE stat_cells (
+        id INTEGER PRIMARY KEY,
+        regime TEXT,
+        section TEXT NOT NULL,
+        row_label TEXT NOT NULL,
+        column_label TEXT,
+        indicator TEXT NOT NULL,
+        unit TEXT,
+        row_label_raw TEXT,
+        column_label_raw TEXT
+    )""",
+    f"CREATE UNIQUE INDEX stat_cells_labels ON stat_cells ({', '.join(_CELL)})",
+    # Without rowid: the key is the row, ~12 bytes. The index answers by-indicator queries
+    # without reading the table (it carries the key and the value).
+    """CREATE TABLE stat_values (
+        version_id INTEGER NOT NULL REFERENCES version_ids (id),
+        position INTEGER NOT NULL,
+        cell_id INTEGER NOT NULL REFERENCES stat_cells (id),
+        value REAL,
+        PRIMARY KEY (version_id, position)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX stat_values_cell ON stat_values (cell_id, value)",
+    "CREATE TABLE check_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE check_results (
+        version_id INTEGER NOT NULL REFERENCES version_ids (id),
+        name_id INTEGER NOT NULL REFERENCES check_names (id),
+        passed INTEGER,
+        expected REAL,
+        actual REAL,
+        detail TEXT,
+        PRIMARY KEY (version_id, name_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX check_results_failing ON check_results (version_id) WHERE passed = 0",
+)
+
+_MOVE_STATS = (
+    f"""INSERT INTO stat_cells ({", ".join(_CELL)})
+    SELECT {", ".join(_CELL)} FROM report_stats GROUP BY {", ".join(_CELL)} ORDER BY min(id)""",
+    f"""INSERT INTO stat_values (version_id, position, cell_id, value)
+    SELECT v.id, row_number() OVER (PARTITION BY v.id ORDER BY s.id) - 1, c.id, s.value
+    FROM report_stats s
+    JOIN version_ids v ON v.report_id = s.report_id AND v.sha256 = s.version
+    JOIN stat_cells c ON {_SAME_CELL}
+    ORDER BY 1, 2""",
+)
+
+_MOVE_CHECKS = (
+    "INSERT INTO check_names (name) "
+    "SELECT name FROM stats_checks GROUP BY name ORDER BY min(rowid)",
+    """INSERT INTO check_results (version_id, name_id, passed, expected, actual, detail)
+    SELECT v.id, n.id, s.passed, s.expected, s.actual, s.detail
+    FROM stats_checks s
+    JOIN version_ids v ON v.report_id = s.report_id AND v.sha256 = s.version
+    JOIN check_names n ON n.name = s.name
+    ORDER BY 1, 2""",
+)
+
+_COMPAT_VIEWS = (
+    # id: the version's number × 2^32 + the cell's position in what was extracted from it.
+    """CREATE VIEW report_stats AS
+    SELECT (s.version_id << 32) + s.position AS id, v.report_id, v.sha256 AS version,
+           c.regime, c.section, c.row_label, c.column_label, c.indicator, s.value, c.unit,
+           c.row_label_raw, c.column_label_raw
+    FROM stat_values s
+    JOIN version_ids v ON v.id = s.version_id
+    JOIN stat_cells c ON c.id = s.cell_id""",
+    """CREATE VIEW stats_checks AS
+    SELECT v.report_id, v.sha256 AS version, n.name, r.passed, r.expected, r.actual, r.detail
+    FROM check_results r
+    JOIN version_ids v ON v.id = r.version_id
+    JOIN check_names n ON n.id = r.name_id""",
+    # Writes through the old names still work (scripts, fixtures): INSERT and DELETE.
+    f"""CREATE TRIGGER report_stats_insert INSTEAD OF INSERT ON report_stats
+    BEGIN
+        SELECT RAISE(ABORT, 'report_stats: no such version in report_versions')
+        WHERE NOT EXISTS (SELECT 1 FROM version_ids WHERE {_NEW_VERSION});
+        INSERT INTO stat_cells ({", ".join(_CELL)})
+        SELECT {", ".join(f"NEW.{column}" for column in _CELL)}
+        WHERE NOT EXISTS (SELECT 1 FROM stat_cells WHERE {_NEW_CELL});
+        INSERT INTO stat_values (version_id, position, cell_id, value)
+        SELECT v.id,
+               coalesce((SELECT max(position) + 1 FROM stat_values WHERE version_id = v.id), 0),
+               (SELECT min(id) FROM stat_cells WHERE {_NEW_CELL}), NEW.value
+        FROM version_ids v WHERE {_NEW_VERSION};
+    END""",
+    """CREATE TRIGGER report_stats_delete INSTEAD OF DELETE ON report_stats
+    BEGIN
+        DELETE FROM stat_values WHERE version_id = OLD.id >> 32 AND position = OLD.id & 4294967295;
+    END""",
+    f"""CREATE TRIGGER stats_checks_insert INSTEAD OF INSERT ON stats_checks
+    BEGIN
+        SELECT RAISE(ABORT, 'stats_checks: no such version in report_versions')
+        WHERE NOT EXISTS (SELECT 1 FROM version_ids WHERE {_NEW_VERSION});
+        INSERT OR IGNORE INTO check_names (name) VALUES (NEW.name);
+        INSERT INTO check_results (version_id, name_id, passed, expected, actual, detail)
+        SELECT v.id, (SELECT id FROM check_names WHERE name = NEW.name), NEW.passed,
+               NEW.expected, NEW.actual, NEW.detail
+        FROM version_ids v WHERE {_NEW_VERSION};
+    END""",
+    """CREATE TRIGGER stats_checks_delete INSTEAD OF DELETE ON stats_checks
+    BEGIN
+        DELETE FROM check_results
+        WHERE version_id = (SELECT id FROM version_ids
+                            WHERE report_id = OLD.report_id AND sha256 = OLD.version)
+          AND name_id = (SELECT id FROM check_names WHERE name = OLD.name);
+    END""",
+)
+
+
+@migrations(name="0008_blob_dictionaries")
+def blob_dictionaries(db: Database) -> None:
+    """zstd dictionaries trained on the archive's own pages, and which one a blob needs.
+
+    Such a blob is `encoding = 'zstd-dict'` with `dictionary_id` naming its dictionary: a new
+    encoding value, so a reader that knows only `raw` and `zstd` refuses it instead of failing
+    to decompress it as plain zstd; and a foreign key rather than a name inside `encoding`, so
+    SQLite itself refuses a blob that names a dictionary the archive does not hold. The column
+    is added with a plain ALTER TABLE: sqlite-utils' foreign-key helper would copy the whole
+    blobs table, gigabytes on a large archive.
+    """
+    db["blob_dictionaries"].create(
+        {
+            "id": int,
+            "trained_at": str,
+            "size": int,
+            "samples": int,
+            "sample_bytes": int,
+            "archive_blobs": int,
+            "sha256": str,
+            "content": bytes,
+        },
+        pk="id",
+        not_null={"trained_at", "size", "samples", "sample_bytes", "archive_blobs", "sha256",
+                  "content"},
+    )  # fmt: skip
+    db.execute(
+        "ALTER TABLE blobs ADD COLUMN dictionary_id INTEGER REFERENCES blob_dictionaries (id)"
+    )

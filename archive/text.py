@@ -55,8 +55,12 @@ def report_text(body: bytes, content_type: str | None) -> str | None:
         root = lxml.html.fromstring(text) if text.strip() else None
     except (etree.ParserError, ValueError):
         return ""
-    if root is None:
-        return ""
+    return main_text(root) if root is not None else ""
+
+
+def main_text(root: lxml.html.HtmlElement) -> str:
+    """Main text of a parsed page, one line per block. Drops the navigation, scripts and forms
+    from `root` itself: give it a copy when the tree is wanted afterwards."""
     for node in root.xpath(_DROP):
         node.drop_tree()
     lines = (_clean(line) for line in _main(root).itertext())

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlite_utils import Database
 
-from archive import attachments, fetches, sightings
+from archive import attachments, blobs, fetches, sightings
 from archive import config as config_module
 from archive.clock import now_iso
 from archive.db import open_db
@@ -98,6 +98,7 @@ class Writer:
                         attachments.record(db, record, self.cycle_id)
                     else:
                         sightings.record(db, record, self.cycle_id)
+            blobs.train_if_due(db)  # after the commit: a dictionary is stored before it is used
         except Exception as error:  # later batches would point at rows that are not there
             log.error("archive writer: a batch of %d records failed: %s", len(batch), error)
             self.error = error

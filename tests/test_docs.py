@@ -34,6 +34,17 @@ def test_every_table_and_column_of_the_live_schema_is_documented(tmp_path):
         assert documented_columns(table) == set(columns), table
 
 
+def test_every_view_and_its_columns_are_documented(tmp_path):
+    db = open_db(tmp_path / "schema.db")
+    for view in db.view_names():
+        match = re.search(
+            rf"^### `{view}` \(a view\) — .*?\n(.*?)(?=^### |^## |\Z)", README, re.S | re.M
+        )
+        assert match, f"README has no section for view {view}"
+        for column in db[view].columns_dict:  # in its table, or named in its prose
+            assert f"`{column}`" in match.group(1), f"{view}.{column}"
+
+
 @pytest.mark.parametrize("section", sorted(SECTIONS))
 def test_every_config_key_is_documented(section):
     heading = "[[sources]]" if section == "sources" else f"[{section}]"

@@ -13,17 +13,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from lxml.html import HtmlElement
+
 from archive.extract import legacy, standard, templates
 from archive.extract.documents import docx_rows, pdf_rows
 from archive.extract.model import StatRow, Stats
 from archive.extract.tables import Row, html_rows, html_text, parse_html, text_rows
 
-__all__ = ["StatRow", "Stats", "from_docx", "from_html", "from_pdf", "from_text", "indicators"]
+__all__ = [
+    "StatRow", "Stats", "from_docx", "from_html", "from_pdf", "from_text", "from_tree",
+    "indicators",
+]  # fmt: skip
 
 
 def from_html(html: str, year: int | None = None) -> Stats:
     """Tables in an HTML page; the page's text when no table yields statistics."""
-    root = parse_html(html)
+    return from_tree(parse_html(html), year)
+
+
+def from_tree(root: HtmlElement | None, year: int | None = None) -> Stats:
+    """Tables of a page parsed by `tables.parse_html`, for a caller that reads the page's text
+    from the same parse. The fallback to the page's text marks block ends in `root`'s tails."""
     if root is None:
         return Stats(None, ())
     stats = from_rows(html_rows(root), year)
