@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from sqlite_utils import Database
 
 from archive import blobs
+from archive import extract_workers as workers
 from archive.documents import document_text
 from archive.encoding import decode_html
 from archive.extract import checks, stats
@@ -123,17 +124,12 @@ def extract_version(
     sha256: str,
     with_text: bool = True,
     labels: Labels | None = None,
+    computed: tuple[str | None, stats.Stats] | None = None,
 ) -> stats.Stats:
     """(Re)compute one version's statistics rows and checks (and its text, unless the caller
-    just did), replacing earlier results."""
-    body = blobs.get(db, sha256)
-    year = report["year"]
-    if with_text:
-        text, found = read(body, report["content_type"], report["url"], year)
-    else:
-        text, found = None, body_stats(body, report["content_type"], report["url"], year)
-    if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
-        found = _attachment_stats(db, report) or found
+    just did), replacing earlier results. `computed` is `compute`'s answer, when a worker
+    process already read the version."""
+    text, found = computed or compute(db, report, sha256, with_text)
     with db.atomic():
         _store(db, _version_id(db, report["id"], sha256), found, labels or Labels(db))
         db.execute(
@@ -149,6 +145,21 @@ def extract_version(
         if report["sha256"] == sha256:
             db.execute("UPDATE reports SET regime = ? WHERE id = ?", [found.regime, report["id"]])
     return found
+
+
+def compute(
+    db: Database, report: dict, sha256: str, with_text: bool
+) -> tuple[str | None, stats.Stats]:
+    """A version's text (if asked for) and statistics: reads the archive, writes nothing."""
+    body = blobs.get(db, sha256)
+    year = report["year"]
+    if with_text:
+        text, found = read(body, report["content_type"], report["url"], year)
+    else:
+        text, found = None, body_stats(body, report["content_type"], report["url"], year)
+    if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
+        found = _attachment_stats(db, report) or found
+    return text, found
 
 
 def _version_id(db: Database, report_id: int, sha256: str) -> int:
@@ -197,25 +208,14 @@ def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
 def extract_cycle(db: Database, cycle_id: int) -> int:
     """Extract every version first seen in `cycle_id`; return how many."""
     versions = list(db.query(f"{_VERSIONS} WHERE v.cycle_id = ? ORDER BY v.rowid", [cycle_id]))
-    labels = Labels(db)
-    for batch in _batches(versions):
-        with db.atomic():
-            for report in batch:
-                extract_version(db, report, report["version"], with_text=False, labels=labels)
+    _extract(db, versions, with_text=False)
     return len(versions)
 
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """Re-run extraction over every version in the archive; return how many."""
     versions = list(db.query(f"{_VERSIONS} ORDER BY v.rowid"))
-    labels = Labels(db)
-    done = 0
-    for batch in _batches(versions):
-        with db.atomic():
-            for report in batch:
-                extract_version(db, report, report["version"], labels=labels)
-        done += len(batch)
-        progress(done, len(versions))
+    _extract(db, versions, with_text=True, progress=progress)
     with db.atomic():  # labels no version prints any more (the extractors changed)
         db.execute(
             "DELETE FROM stat_cells WHERE NOT EXISTS "
@@ -224,6 +224,32 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
         # No index by name: one pass over the results, not one per name.
         db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
     return len(versions)
+
+
+def _extract(
+    db: Database,
+    versions: list[dict],
+    with_text: bool,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> None:
+    """Compute in worker processes when there are many versions, store here, in order.
+
+    Reading a page is CPU (a parse and the tables: ~10 ms), storing it is not; the first crawl
+    of a column brings thousands of versions at once, and one process would leave the
+    machine's other cores idle while it reads them one by one.
+    """
+    labels = Labels(db)
+    computed = workers.map_batches(db, versions, with_text)
+    done = 0
+    for batch in _batches(versions):
+        with db.atomic():
+            for report in batch:
+                extract_version(
+                    db, report, report["version"], with_text=with_text, labels=labels,
+                    computed=next(computed),
+                )  # fmt: skip
+        done += len(batch)
+        progress(done, len(versions))
 
 
 def _batches(items: list[dict]) -> Iterator[list[dict]]:

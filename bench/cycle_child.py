@@ -1,8 +1,9 @@
 """One Gongkai cycle, measured: `python -m bench.cycle_child CONFIG OUT.json [PROFILE.prof]`.
 
 Runs `cycle.run(config)` exactly as `scheduler.py once` does; the crawl is its only child
-process, so RUSAGE_CHILDREN taken when the crawl returns is the crawler's own CPU time and
-peak RSS, and this process's own usage is the cycle's work after the crawl (detection,
+process, so RUSAGE_CHILDREN taken when the crawl returns is the crawler's CPU time (with its
+report-describing worker's) and peak RSS, and this process's own usage plus the children that
+ended after the crawl (extraction's workers) is the cycle's work after the crawl (detection,
 extraction, register). `cycle.crawl` is wrapped, not changed, to time the crawl; with a
 PROFILE path the crawler runs under cProfile (timings are then inflated).
 """
@@ -60,6 +61,9 @@ def main(argv: list[str]) -> int:
     result = cycle.run(load(config_path))
     wall = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF)
+    # Children after the crawl are extraction's worker processes: their CPU is the cycle's too.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = children.ru_utime + children.ru_stime - crawl_info["user"] - crawl_info["sys"]
     out.write_text(
         json.dumps(
             {
@@ -68,7 +72,8 @@ def main(argv: list[str]) -> int:
                 "error": result.error,
                 "wall": wall,
                 "crawl": crawl_info,
-                "post_cpu": own.ru_utime + own.ru_stime,
+                "post_cpu": own.ru_utime + own.ru_stime + workers,
+                "post_workers_cpu": workers,
                 "pages": sum(o.pages for o in result.outcomes),
                 "reports": sum(o.reports for o in result.outcomes),
                 "new_reports": sum(o.new_reports for o in result.outcomes),

@@ -52,14 +52,20 @@ def is_soft_404(response: Response) -> bool:
 def describe(
     response: Response, entry: Entry | None, family: str | None = None
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
-    """Sighting fields for a fetched report page (or attachment), and the files it links.
+    """Sighting fields for a fetched report page (or attachment), and the files it links."""
+    return describe_body(response.url, response.body, content_type(response), entry, family)
+
+
+def describe_body(
+    url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
+) -> tuple[dict[str, Any], tuple[Entry, ...]]:
+    """`describe` from plain values, so that a worker process can run it (crawler.describer).
 
     `family` is the list page's, when a list linked the page: a column's articles come from the
     same CMS as the column, so only pages from a generic list (or none) are recognised anew —
     running every recogniser on every report page was a third of the page's CPU (profiled).
     """
-    ctype = content_type(response)
-    fields = None if is_attachment(response.url, ctype) else _fields(response, family)
+    fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
     files = fields.attachments if fields else ()
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
@@ -67,7 +73,7 @@ def describe(
         fields.text if fields else None,
         fields.meta_pubdate if fields else None,
         entry.date if entry else None,
-        response.url,
+        url,
     )
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
@@ -82,8 +88,8 @@ def describe(
     return found, files
 
 
-def _fields(response: Response, family: str | None) -> ReportFields:
-    page = Page.parse(response.url, response.body, content_type(response))
+def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:
+    page = Page.parse(url, body, ctype)
     known = BY_NAME.get(family) if family and family != "generic" else None
     return (known or detect(page)).report_fields(page)
 

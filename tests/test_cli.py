@@ -139,3 +139,41 @@ def test_reextract_rebuilds_the_statistics_from_the_archived_bytes(serve_site, t
             == 0
         )
     assert f"{before} statistics cells" in result.output
+
+
+def test_reextract_in_worker_processes_stores_exactly_what_one_process_does(
+    serve_site, tmp_path, monkeypatch
+):
+    """A large archive is read by several processes; the stored data must not depend on it."""
+    from archive import extract_workers, extraction
+    from archive.db import open_db
+    from sitefixtures.run_demo import HERE
+
+    server = serve_site(HERE / "gzhg")
+    config = write_config(
+        tmp_path,
+        [{"id": "gzhg", "agency": "广州海关",
+          "start_urls": [server.url + "/guangzhou_customs/381558/381575/"]}],
+    )  # fmt: skip
+    assert CliRunner().invoke(cli, ["--config", str(config.path), "once"]).exit_code == 0
+    db = open_db(config.database)
+    query = (
+        "SELECT s.report_id, s.version, s.indicator, s.column_label, s.value, v.text, c.name, "
+        "c.passed FROM report_stats s JOIN report_versions v "
+        "ON v.report_id = s.report_id AND v.sha256 = s.version "
+        "LEFT JOIN stats_checks c ON c.report_id = s.report_id AND c.version = s.version "
+        "ORDER BY s.id, c.name"
+    )
+    extraction.reextract(db)
+    one_process = db.execute(query).fetchall()
+
+    monkeypatch.setattr(extract_workers, "MIN_VERSIONS", 1)
+    monkeypatch.setattr(extract_workers, "BATCH", 2)
+    monkeypatch.setenv(extract_workers.WORKERS_ENV, "2")
+    db.execute("DELETE FROM report_stats")
+    db.execute("UPDATE report_versions SET text = NULL")
+    db.conn.commit()
+    versions = extraction.reextract(db)
+
+    assert versions > 2, "more versions than a batch: several tasks, answered in order"
+    assert db.execute(query).fetchall() == one_process and len(one_process) > 50

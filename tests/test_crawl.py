@@ -13,6 +13,7 @@ import pytest
 import cycle
 from archive import blobs
 from archive.db import open_db
+from crawler import describer
 from tests.helpers import SITES, expected, write_config
 
 CASES = sorted(p.parent.name for p in SITES.glob("*/expected.json"))
@@ -107,3 +108,22 @@ def test_a_failing_source_is_recorded_and_the_others_still_run(serve_site, tmp_p
     db = open_db(config.database)
     stored = db.execute("SELECT sources_failed, reports FROM cycles WHERE id = ?", [result.id])
     assert stored.fetchone() == (1, len(spec["reports"]))
+
+
+@pytest.mark.parametrize("site", ["ucap_gknb", "trs_paginated", "hanweb_dataproxy"])
+def test_report_pages_described_in_a_worker_process_give_the_same_reports(
+    serve_site, tmp_path, monkeypatch, site
+):
+    """Large crawls describe report pages in a worker process; the answers must not change."""
+    monkeypatch.setenv(describer.INLINE_ENV, "0")
+    monkeypatch.setenv(describer.WORKERS_ENV, "1")
+    server, spec, config, result = run_site(serve_site, tmp_path, site)
+    assert result.status == "completed", result.error
+    assert "described in 1 worker" in result.log_path.read_text("utf-8")
+    got = {
+        (r["url"].removeprefix(server.url), r["title"], r["year"], r["published_on"])
+        for r in report_rows(config.database)
+    }
+    assert got == {(r["path"], r["title"], r["year"], r["published_on"]) for r in spec["reports"]}
+    attachments = open_db(config.database).execute("SELECT count(*) FROM attachments").fetchone()
+    assert attachments[0] == len(spec.get("attachments", []))

@@ -31,9 +31,10 @@ from archive.db import open_db
 from archive.sightings import FETCHED, GONE, LISTED, NOT_MODIFIED, Sighting
 from crawler.blocked import blocked_by
 from crawler.classify import classify, is_column_link
+from crawler.describer import Describer
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
-from crawler.report_page import content_type, describe, is_attachment, is_soft_404
+from crawler.report_page import content_type, is_attachment, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
 
@@ -73,8 +74,10 @@ class DisclosureSpider(Spider):
             if s.enabled and (not only or s.id in only)
         }  # fmt: skip
         spider.notes = DiscoveryNotes(crawler.settings.get("GONGKAI_NOTES"), spider.logger)
+        spider.describer = Describer()
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.notes.close, signal=signals.spider_closed)
+        crawler.signals.connect(spider.describer.close, signal=signals.spider_closed)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -119,7 +122,7 @@ class DisclosureSpider(Spider):
         self.notes.list_page(state.source.id, response.url, family.name, reports, pages)
         state.list_done(response.url)
 
-    def parse_report(self, response: Response) -> Iterator[Sighting]:
+    async def parse_report(self, response: Response) -> AsyncIterator[Sighting | Request]:
         state = self.states[response.meta["source_id"]]
         entry: Entry | None = response.meta.get("entry")
         known: plan.Known | None = response.meta.get("known")
@@ -143,7 +146,10 @@ class DisclosureSpider(Spider):
             if known and (entry is not None or state.walk_complete):
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
-            found, files = describe(response, entry, response.meta.get("family"))
+            found, files = await self.describer.describe(
+                response.url, response.body, content_type(response), entry,
+                response.meta.get("family"),
+            )  # fmt: skip
             yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base, **found)
             for file in files[:MAX_ATTACHMENTS]:
                 if file.url != url:
