@@ -85,11 +85,11 @@ def _arrival(
     if old:
         reports.touch(db, old["id"], s, cycle_id, url=s["url"], moved_from=old["url"])
         if not reports.has_body(db, old["id"], s["sha256"]):
-            reports.add_version(db, old["id"], s, cycle_id)
+            reports.add_version(db, old["id"], s, cycle_id, with_text=False)
             db["reports"].update(old["id"], {"sha256": s["sha256"]})
         return ("moved", old["id"], f"{old['title']}: moved to {s['url']}", f"from {old['url']}")
     report_id = reports.insert(db, s, agency, cycle_id)
-    reports.add_version(db, report_id, s, cycle_id)
+    reports.add_version(db, report_id, s, cycle_id, with_text=False)  # text: extraction's job
     return ("new", report_id, _describe(reports.get(db, report_id)), "")
 
 
@@ -118,6 +118,8 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     if reports.has_body(db, report["id"], s["sha256"]):
         return None
     before = reports.latest_version(db, report["id"])
+    if before is not None:
+        before = reports.with_text(db, before, report)
     after = reports.add_version(db, report["id"], s, cycle_id)
     if before is None or _same_text(before, after):
         return None

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive.extract.checks import Check
 from archive.extract.model import Stats
 
 MIN_VERSIONS = 200  # fewer are read in the calling process
 BATCH = 50  # versions per task: large enough to amortise the pickling, small to balance
 WORKERS_ENV = "GONGKAI_EXTRACT_WORKERS"
 
-Computed = tuple[str | None, Stats]
+Computed = tuple[str | None, Stats, list[Check]]  # extraction.Computed (that module imports this)
 
 _db: Database | None = None
 

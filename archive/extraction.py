@@ -42,7 +42,8 @@ _ADD_RESULT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 _VERSIONS = (
-    "SELECT r.*, v.sha256 AS version FROM report_versions v JOIN reports r ON r.id = v.report_id"
+    "SELECT r.*, v.sha256 AS version, v.text_sha256 IS NULL AS needs_text "
+    "FROM report_versions v JOIN reports r ON r.id = v.report_id"
 )
 
 
@@ -124,14 +125,15 @@ def extract_version(
     sha256: str,
     with_text: bool = True,
     labels: Labels | None = None,
-    computed: tuple[str | None, stats.Stats] | None = None,
+    computed: Computed | None = None,
 ) -> stats.Stats:
     """(Re)compute one version's statistics rows and checks (and its text, unless the caller
     just did), replacing earlier results. `computed` is `compute`'s answer, when a worker
     process already read the version."""
-    text, found = computed or compute(db, report, sha256, with_text)
+    with_text = with_text or bool(report.get("needs_text"))
+    text, found, results = computed or compute(db, report, sha256, with_text)
     with db.atomic():
-        _store(db, _version_id(db, report["id"], sha256), found, labels or Labels(db))
+        _store(db, _version_id(db, report["id"], sha256), found, results, labels or Labels(db))
         db.execute(
             "UPDATE report_versions SET regime = ? WHERE report_id = ? AND sha256 = ?",
             [found.regime, report["id"], sha256],
@@ -147,10 +149,13 @@ def extract_version(
     return found
 
 
-def compute(
-    db: Database, report: dict, sha256: str, with_text: bool
-) -> tuple[str | None, stats.Stats]:
-    """A version's text (if asked for) and statistics: reads the archive, writes nothing."""
+Computed = tuple[str | None, stats.Stats, list[checks.Check]]
+
+
+def compute(db: Database, report: dict, sha256: str, with_text: bool) -> Computed:
+    """A version's text (if asked for, or still missing), statistics and checks: reads the
+    archive, writes nothing."""
+    with_text = with_text or bool(report.get("needs_text"))
     body = blobs.get(db, sha256)
     year = report["year"]
     if with_text:
@@ -159,7 +164,7 @@ def compute(
         text, found = None, body_stats(body, report["content_type"], report["url"], year)
     if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
         found = _attachment_stats(db, report) or found
-    return text, found
+    return text, found, checks.run(found)
 
 
 def _version_id(db: Database, report_id: int, sha256: str) -> int:
@@ -173,7 +178,9 @@ def _version_id(db: Database, report_id: int, sha256: str) -> int:
     return db.execute("INSERT INTO version_ids (report_id, sha256) VALUES (?, ?)", key).lastrowid
 
 
-def _store(db: Database, version_id: int, found: stats.Stats, labels: Labels) -> None:
+def _store(
+    db: Database, version_id: int, found: stats.Stats, results: list[checks.Check], labels: Labels
+) -> None:
     """Replace the version's statistics values and check results."""
     conn = db.conn
     conn.execute("DELETE FROM stat_values WHERE version_id = ?", [version_id])
@@ -189,7 +196,7 @@ def _store(db: Database, version_id: int, found: stats.Stats, labels: Labels) ->
         _ADD_RESULT,
         [
             (version_id, labels.check(c.name), int(c.passed), c.expected, c.actual, c.detail)
-            for c in checks.run(found)
+            for c in results
         ],
     )
 

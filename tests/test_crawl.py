@@ -49,6 +49,10 @@ def test_site_yields_exactly_the_expected_reports(serve_site, tmp_path, site):
     want = {(r["path"], r["title"], r["year"], r["published_on"]) for r in spec["reports"]}
     assert got == want
     assert all(r["agency"] == spec["agency"] for r in report_rows(config.database))
+    textless = open_db(config.database).execute(
+        "SELECT count(*) FROM report_versions WHERE text IS NULL OR text_sha256 IS NULL"
+    )
+    assert textless.fetchone()[0] == 0, "every version's text is read by the end of the cycle"
     for path in spec.get("never_requested", []):
         assert path not in server.paths, f"{path} must never be requested"
 
