@@ -15,11 +15,27 @@ from tests.helpers import write_config
 AGENCY = "北河县水务局"
 
 
-def quiet_source_id() -> str:
+YEARS = [2022, 2021, 2020, 2019, 2018, 2017]
+
+
+def quiet_source_id(full_walk_days: int) -> str:
     """A source id whose full walk is not due today, so tonight is an incremental night."""
     return next(
-        f"bhsw{n}" for n in range(100) if not plan.full_walk_due(f"bhsw{n}", date.today(), 7)
+        f"bhsw{n}"
+        for n in range(500)
+        if not plan.full_walk_due(f"bhsw{n}", date.today(), full_walk_days)
     )
+
+
+def serve_column(serve_site, tmp_path: Path, recheck_days: int, full_walk_days: int):
+    """The three-page column of YEARS, served, and a config with one quiet source for it."""
+    site = tmp_path / "site"
+    write_site(site, YEARS)
+    server = serve_site(site)
+    source = {"id": quiet_source_id(full_walk_days), "agency": AGENCY,
+              "start_urls": [server.url + "/gknb/"]}  # fmt: skip
+    crawl = {"recheck_days": recheck_days, "full_walk_days": full_walk_days}
+    return site, server, write_config(tmp_path, [source], crawl=crawl)
 
 
 def report(year: int) -> str:
@@ -56,15 +72,7 @@ def list_requests(server, since: int) -> list[str]:
 def test_an_unchanged_column_costs_one_request_and_a_new_report_stops_the_walk(
     serve_site, tmp_path
 ):
-    site = tmp_path / "site"
-    years = [2022, 2021, 2020, 2019, 2018, 2017]
-    write_site(site, years)
-    server = serve_site(site)
-    config = write_config(
-        tmp_path,
-        [{"id": quiet_source_id(), "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}],
-        crawl={"recheck_days": 7, "full_walk_days": 7},
-    )
+    site, server, config = serve_column(serve_site, tmp_path, recheck_days=7, full_walk_days=7)
     first = cycle.run(config)
     assert first.outcomes[0].reports == 6
 
@@ -82,7 +90,7 @@ def test_an_unchanged_column_costs_one_request_and_a_new_report_stops_the_walk(
     assert second.outcomes[0].status == "ok" and second.outcomes[0].reports == 6
     assert second.events == {}
 
-    write_site(site, [2023, *years])
+    write_site(site, [2023, *YEARS])
     before = len(server.requests)
     third = cycle.run(config)
     assert third.events == {"new": 1}
@@ -98,18 +106,8 @@ def test_a_deleted_deep_report_brings_the_full_walk_forward_and_is_removed_withi
     serve_site, tmp_path
 ):
     """The scheduled full walk is weeks away; a 404 on re-verification must not wait for it."""
-    site = tmp_path / "site"
-    years = [2022, 2021, 2020, 2019, 2018, 2017]
-    write_site(site, years)
-    server = serve_site(site)
-    source_id = next(
-        f"bhsw{n}" for n in range(200) if not plan.full_walk_due(f"bhsw{n}", date.today(), 1000)
-    )
-    config = write_config(
-        tmp_path,
-        [{"id": source_id, "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}],
-        crawl={"recheck_days": 1, "full_walk_days": 1000},
-    )
+    site, server, config = serve_column(serve_site, tmp_path, recheck_days=1, full_walk_days=1000)
+    source_id = config.sources[0].id
     cycle.run(config)
     db = open_db(config.database)
     assert not plan.removal_pending(db, source_id)
