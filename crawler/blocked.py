@@ -31,8 +31,28 @@ _CLUES = (b"__jsl_clearance", b"$_ts", b"eo_bot_ssid", b"__tst_status", b"edgeon
           b"knownsec", "创宇盾".encode())  # fmt: skip
 
 
+_RECENT = 64  # answers remembered: the pipeline and the spider ask about the same body
+_recent: dict[int, tuple[bytes, int, str | None]] = {}
+
+
 def blocked_by(status: int, body: bytes) -> str | None:
-    """The kind of challenge this answer is, or None if it looks like the site's own page."""
+    """The kind of challenge this answer is, or None if it looks like the site's own page.
+
+    Remembered for the last few bodies by identity (the entry holds the body, so its id cannot
+    be reused while remembered): the archive pipeline and the spider both ask about every
+    response, from the crawl's one event-loop thread.
+    """
+    seen = _recent.get(id(body))
+    if seen is not None and seen[0] is body and seen[1] == status:
+        return seen[2]
+    answer = _blocked_by(status, body)
+    if len(_recent) >= _RECENT:
+        del _recent[next(iter(_recent))]
+    _recent[id(body)] = (body, status, answer)
+    return answer
+
+
+def _blocked_by(status: int, body: bytes) -> str | None:
     if len(body) < _HEAD or status >= 400:
         head = body[:_HEAD].lower()
         if any(clue in head for clue in _CLUES):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from posixpath import dirname
 from urllib.parse import urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.families.base import Entry, ReportFields
@@ -34,17 +35,18 @@ def recognise(page: Page) -> bool:
 def list_entries(page: Page) -> Iterator[Entry]:
     for link in page.links():
         if link.text:
-            yield Entry(url=link.url, text=link.text, date=entry_date(link.node))
+            yield Entry(url=link.url, text=link.text, date=entry_date(link.element))
 
 
-def entry_date(node: Selector) -> str | None:
+def entry_date(node: Selector | etree._Element) -> str | None:
     """The date printed in the entry's own row: its nearest li/tr/dd/dt/p/div ancestor.
 
     Only that one row is read: looking further up would take a neighbouring entry's date.
     """
-    for container in node.xpath("ancestor::*")[::-1]:
-        if container.root.tag in _CONTAINERS:
-            text = " ".join(container.css("::text").getall())
+    element = node.root if isinstance(node, Selector) else node
+    for container in element.iterancestors():  # lxml, not parsel: this runs for every entry
+        if container.tag in _CONTAINERS:
+            text = " ".join(container.itertext())
             match = _DATE.search(text) if len(text) <= 400 else None
             return match.group(0) if match else None
     return None

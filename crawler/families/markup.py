@@ -36,7 +36,7 @@ def entries_within(page: Page, ancestor: str) -> list[Entry]:
     is the one printed in its own row, as in the generic family.
     """
     return [
-        Entry(url=link.url, text=link.text, date=generic.entry_date(link.node))
+        Entry(url=link.url, text=link.text, date=generic.entry_date(link.element))
         for link in page.links()
         if link.text and link.node.xpath(f"ancestor::{ancestor}")
     ]
