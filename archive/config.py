@@ -52,6 +52,11 @@ class CrawlConfig:
     full_walk_days: int = _key(
         28, "walk every list page of a column at least this often (1 = every cycle)", minimum=1
     )
+    batch_sources: int = _key(
+        2000,
+        "sources per crawl process; larger cycles crawl batches one after another",
+        minimum=1,
+    )
 
 
 ALERT_KINDS = (

@@ -37,8 +37,8 @@ def main(argv: list[str]) -> int:
             return real_crawl(*args, **kwargs)
         finally:
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            crawl_info.update(
-                wall=time.monotonic() - started,
+            crawl_info.update(  # cumulative: with [crawl] batch_sources a cycle crawls in batches
+                wall=crawl_info.get("wall", 0.0) + time.monotonic() - started,
                 user=usage.ru_utime,
                 sys=usage.ru_stime,
                 maxrss_kb=usage.ru_maxrss,

@@ -154,13 +154,16 @@ class Run:
         return self.cpu * 1000 / self.pages if self.pages else 0.0
 
 
-def write_config(work: Path, web: Web, port: int, concurrency: int, per_host: int) -> Path:
+def write_config(
+    work: Path, web: Web, port: int, concurrency: int, per_host: int, batch: int | None = None
+) -> Path:
     lines = [
         "# Written by bench/run.py: politeness relaxed for the loopback benchmark only.",
         "[archive]", 'database = "archive.db"', "",
         "[crawl]", 'contact = "bench@127.0.0.1"', f"concurrency = {concurrency}",
         f"per_host = {per_host}", "delay = 0", "autothrottle = false", 'log_level = "INFO"',
     ]  # fmt: skip
+    lines += [f"batch_sources = {batch}"] if batch else []
     for site in web.sites:
         lines += [
             "", "[[sources]]", f'id = "{site.id}"', f'agency = "{site.agency}"',
@@ -430,6 +433,10 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument(
+        "--batch-sources", type=int, default=None,
+        help="[crawl] batch_sources for Gongkai's cycles (default: the config's default)",
+    )  # fmt: skip
     parser.add_argument("--capacity-seconds", type=float, default=3.0)
     parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument(
@@ -469,7 +476,9 @@ def main(argv: list[str] | None = None) -> int:
             f" µs CPU per page, i.e. ~{cap['per_core_rps']:,.0f} pages/s per core",
             flush=True,
         )
-        config = write_config(work, web, server.port, args.concurrency, args.per_host)
+        config = write_config(
+            work, web, server.port, args.concurrency, args.per_host, args.batch_sources
+        )
         runs = []
         log("baseline: plain Scrapy, same settings, archiving nothing …")
         if args.profile:

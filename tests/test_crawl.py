@@ -131,3 +131,34 @@ def test_report_pages_described_in_a_worker_process_give_the_same_reports(
     assert got == {(r["path"], r["title"], r["year"], r["published_on"]) for r in spec["reports"]}
     attachments = open_db(config.database).execute("SELECT count(*) FROM attachments").fetchone()
     assert attachments[0] == len(spec.get("attachments", []))
+
+
+def test_sources_crawled_in_batches_give_the_same_reports_as_one_crawl(serve_site, tmp_path):
+    """`batch_sources` bounds a crawl process's memory; it must not change what is found."""
+    sites = ["plain_gbk_nextpage", "trs_paginated"]
+    servers = {site: serve_site(site) for site in sites}
+    config = write_config(
+        tmp_path,
+        [{"id": site.replace("_", "-"), "agency": expected(site)["agency"],
+          "start_urls": [servers[site].url + expected(site)["start_path"]]} for site in sites],
+        crawl={"batch_sources": 1},
+    )  # fmt: skip
+    lines: list[str] = []
+    result = cycle.run(config, progress=lines.append)
+
+    assert result.status == "completed", result.error
+    assert [line for line in lines if "crawl batch" in line] == [
+        f"… cycle {result.id}: crawl batch 1/2, 1 sources",
+        f"… cycle {result.id}: crawl batch 2/2, 1 sources",
+    ]
+    assert result.log_path.read_text("utf-8").count("Spider opened") == 2
+    db = open_db(config.database)
+    for site in sites:
+        got = {
+            (row["url"].removeprefix(servers[site].url), row["title"], row["year"])
+            for row in db.query(
+                "SELECT * FROM reports WHERE source_id = ?", [site.replace("_", "-")]
+            )
+        }
+        assert got == {(r["path"], r["title"], r["year"]) for r in expected(site)["reports"]}
+    assert {o.status for o in result.outcomes} == {"ok"}
