@@ -49,17 +49,13 @@ def is_soft_404(response: Response) -> bool:
     return len(text) <= _SOFT_404_MAX_TEXT and bool(_NOT_FOUND.search(text))
 
 
-def describe(
-    response: Response, entry: Entry | None, family: str | None = None
-) -> tuple[dict[str, Any], tuple[Entry, ...]]:
-    """Sighting fields for a fetched report page (or attachment), and the files it links."""
-    return describe_body(response.url, response.body, content_type(response), entry, family)
-
-
 def describe_body(
     url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
-    """`describe` from plain values, so that a worker process can run it (crawler.describer).
+    """Sighting fields for a fetched report page (or attachment), and the files it links.
+
+    Plain values in and out, no Scrapy response, so that a worker process can run it
+    (crawler.describer).
 
     `family` is the list page's, when a list linked the page: a column's articles come from the
     same CMS as the column, so only pages from a generic list (or none) are recognised anew —

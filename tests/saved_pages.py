@@ -69,7 +69,7 @@ def _header(path: Path, key: str) -> str | None:
 
 
 def described(page: Page, list_date: str | None = None) -> tuple[str | None, ...]:
-    """(title, published_on, evidence) as `crawler.report_page.describe` derives them."""
+    """(title, published_on, evidence) as `crawler.report_page.describe_body` derives them."""
     fields = detect(page).report_fields(page)
     published, evidence = pick_published_on(fields.text, fields.meta_pubdate, list_date, page.url)
     return choose_title(fields, None), published.isoformat() if published else None, evidence

@@ -222,3 +222,30 @@ def test_a_failing_source_alerts_once_after_three_cycles_and_once_on_recovery(se
     db = open_db(config.database)
     status = db.execute("SELECT last_status, failing_cycles FROM source_status").fetchone()
     assert status == ("ok", 0)
+
+
+def test_a_report_fetched_twice_in_one_cycle_is_not_changed_by_markup_alone(tmp_path):
+    """Detection leaves a new report's text to extraction; a second fetch in the same cycle
+    must still compare texts (a visit counter in a script is not an edit), not bytes."""
+    from archive import blobs, cycles, events, sightings
+
+    db = open_db(tmp_path / "archive.db")
+    cycle_id = cycles.start(db, "archive.toml", 1)
+    title = "北河县水务局2023年政府信息公开工作年度报告"
+    for visits in (1, 2):
+        body = (
+            f"<html><head><title>{title}</title><script>var visits = {visits};</script></head>"
+            f"<body><h1>{title}</h1><p>一、总体情况</p></body></html>"
+        ).encode()
+        seen = sightings.Sighting(
+            source_id="bhsw", url="http://example.gov.cn/gknb/2023.html", how=sightings.FETCHED,
+            in_list=True, seen_at=f"2026-11-23T0{visits}:00:00+00:00", http_status=200,
+            title=title, year=2023, sha256=blobs.put(db, body), content_type="text/html",
+        )  # fmt: skip
+        sightings.record(db, seen, cycle_id)
+
+    counts = events.detect(db, cycle_id, {"bhsw": "北河县水务局"}, set())
+
+    assert counts == {"new": 1}, "the second body has the same text: no `changed` event"
+    texts = db.execute("SELECT count(*), count(text_sha256) FROM report_versions").fetchone()
+    assert texts == (2, 2), "the first version's text was read when it had to be compared"
