@@ -218,6 +218,8 @@ def put(db: Database, data: bytes, now: datetime | None = None) -> str:
     `train_if_due` after the commit (a dictionary must be committed before a blob uses it).
     """
     key = sha256_of(data)
+    if db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [key]).fetchone():
+        return key  # stored already (robots.txt, an unchanged page): no second compression
     state = _state(db)
     if state.puts >= CHECK_EVERY:
         _look(db, state)

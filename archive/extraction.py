@@ -20,11 +20,11 @@ from sqlite_utils import Database
 
 from archive import blobs
 from archive import extract_workers as workers
-from archive.documents import document_text
 from archive.encoding import decode_html
 from archive.extract import checks, stats
 from archive.extract.tables import parse_html
-from archive.text import is_html, main_text, report_text, text_digest
+from archive.reports import body_text
+from archive.text import is_html, main_text, text_digest
 
 _DOCX = "wordprocessingml"
 _BATCH = 100  # versions per transaction: a commit per version rewrote the same index pages
@@ -106,10 +106,7 @@ def read(
 ) -> tuple[str | None, stats.Stats]:
     """A version's text and statistics tables; an HTML page is parsed once for both."""
     if _kind(body, content_type, url) != "html":
-        text = report_text(body, content_type)
-        if text is None:  # a PDF or Word report: its document text, as reports.add_version
-            text = document_text(body, content_type, url).text
-        return text, body_stats(body, content_type, url, year)
+        return body_text(body, content_type, url), body_stats(body, content_type, url, year)
     root = parse_html(decode_html(body, content_type)[0])
     if root is None:  # empty or unparseable: what report_text and from_html say of it
         return "", stats.Stats(regime=None, rows=())

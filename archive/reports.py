@@ -64,6 +64,12 @@ def latest_version(db: Database, report_id: int) -> dict | None:
     return next(iter(rows), None)
 
 
+def body_text(body: bytes, content_type: str | None, url: str) -> str | None:
+    """A version's text: the page's main text, or a PDF or Word report's document text."""
+    text = report_text(body, content_type)
+    return document_text(body, content_type, url).text if text is None else text
+
+
 def add_version(
     db: Database, report_id: int, seen: dict, cycle_id: int, with_text: bool = True
 ) -> dict:
@@ -75,10 +81,7 @@ def add_version(
     """
     text = None
     if with_text:
-        body = blobs.get(db, seen["sha256"])
-        text = report_text(body, seen.get("content_type"))
-        if text is None:  # a PDF or Word report: its document text
-            text = document_text(body, seen.get("content_type"), seen["url"]).text
+        text = body_text(blobs.get(db, seen["sha256"]), seen.get("content_type"), seen["url"])
     version = {
         "report_id": report_id,
         "sha256": seen["sha256"],
@@ -96,10 +99,7 @@ def with_text(db: Database, version: dict, report: dict) -> dict:
     fetched twice in one cycle, say): `changed` compares texts, never a missing one."""
     if version["text_sha256"] is not None or version["text"] is not None:
         return version
-    body = blobs.get(db, version["sha256"])
-    text = report_text(body, report.get("content_type"))
-    if text is None:
-        text = document_text(body, report.get("content_type"), report["url"]).text
+    text = body_text(blobs.get(db, version["sha256"]), report.get("content_type"), report["url"])
     digest = text_digest(text)
     db.execute(
         "UPDATE report_versions SET text = ?, text_sha256 = ? WHERE report_id = ? AND sha256 = ?",
