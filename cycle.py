@@ -123,15 +123,42 @@ def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str
 
 
 def batches(sources: list[Source], size: int) -> list[list[Source]]:
-    """The sources in crawl batches of at most `size`, sources of one host together.
+    """The sources in crawl batches of about `size`, sources sharing a host always together.
 
     A crawl process keeps state per source and per host (lists walked, known reports,
     robots.txt, connections: ~25 KB a source, measured); batches bound its memory whatever the
-    number of sources. Sorting by host keeps a shared portal's columns in one batch, so its
-    robots.txt is fetched once and its per-host limit covers all of them at once.
+    number of sources. Sources that share a host (directly or through another source's second
+    start URL) are one group and never split, so a shared portal's robots.txt is fetched once
+    and its per-host limit covers all its columns at once; a group larger than `size` is a
+    batch of its own, and smaller groups fill batches up to `size`.
     """
-    ordered = sorted(sources, key=lambda s: (min(s.hosts, default=""), s.id))
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    filled: list[list[Source]] = []
+    for group in _host_groups(sources):
+        if filled and len(filled[-1]) + len(group) <= size:
+            filled[-1].extend(group)
+        else:
+            filled.append(list(group))
+    return filled
+
+
+def _host_groups(sources: list[Source]) -> list[list[Source]]:
+    """Sources joined by shared hosts (connected components), in a stable host/id order."""
+    parent: dict[str, str] = {}
+
+    def root(host: str) -> str:
+        while parent.setdefault(host, host) != host:
+            parent[host] = parent[parent[host]]
+            host = parent[host]
+        return host
+
+    for source in sources:
+        first, *others = sorted(source.hosts) or [""]
+        for host in others:
+            parent[root(host)] = root(first)
+    groups: dict[str, list[Source]] = {}
+    for source in sorted(sources, key=lambda s: (min(s.hosts, default=""), s.id)):
+        groups.setdefault(root(min(source.hosts, default="")), []).append(source)
+    return list(groups.values())
 
 
 def crawl_batches(

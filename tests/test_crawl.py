@@ -12,6 +12,7 @@ import pytest
 
 import cycle
 from archive import blobs
+from archive.config import Source
 from archive.db import open_db
 from crawler import describer
 from tests.helpers import SITES, expected, write_config
@@ -162,3 +163,37 @@ def test_sources_crawled_in_batches_give_the_same_reports_as_one_crawl(serve_sit
         }
         assert got == {(r["path"], r["title"], r["year"]) for r in expected(site)["reports"]}
     assert {o.status for o in result.outcomes} == {"ok"}
+
+
+def _source(source_id: str, *urls: str) -> Source:
+    return Source(id=source_id, agency=source_id, start_urls=urls)
+
+
+def test_batches_never_split_one_hosts_sources():
+    """A shared portal's columns are one crawl: one robots.txt, one per-host limit."""
+    a0, a1 = _source("a0", "http://a.gov.cn/x/"), _source("a1", "http://a.gov.cn/y/")
+    a2, b0 = _source("a2", "http://a.gov.cn/z/"), _source("b0", "http://b.gov.cn/")
+
+    assert cycle.batches([a0, a1, a2, b0], 2) == [[a0, a1, a2], [b0]]
+
+
+def test_batches_keep_sources_that_share_any_host_together():
+    """c0 crawls hosts a and c: a's sources and c's sources are then one group."""
+    a0, a1 = _source("a0", "http://a.gov.cn/x/"), _source("a1", "http://a.gov.cn/y/")
+    c0 = _source("c0", "http://c.gov.cn/", "http://a.gov.cn/c/")
+    c1, d = _source("c1", "http://c.gov.cn/list/"), _source("d", "http://d.gov.cn/")
+    e, f = _source("e", "http://e.gov.cn/"), _source("f", "http://f.gov.cn/")
+
+    groups = cycle.batches([d, c1, a0, e, c0, a1, f], 2)
+
+    assert sorted(s.id for s in groups[0]) == ["a0", "a1", "c0", "c1"]
+    assert [[s.id for s in group] for group in groups[1:]] == [["d", "e"], ["f"]]
+    assert sorted(s.id for group in groups for s in group) == [
+        "a0",
+        "a1",
+        "c0",
+        "c1",
+        "d",
+        "e",
+        "f",
+    ]
