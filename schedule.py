@@ -12,9 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 import cycle as cycle_module
@@ -31,21 +34,31 @@ LOOKBACK = timedelta(days=366 * 9)
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
-def trigger(schedule: ScheduleConfig) -> CronTrigger:
-    """The cron trigger of `[schedule]`, with the day of week read as crontab reads it.
+def trigger(schedule: ScheduleConfig) -> BaseTrigger:
+    """The trigger of `[schedule]`'s crontab line, read as crontab reads it.
 
-    APScheduler 3 counts weekdays from Monday = 0; crontab from Sunday = 0 (and 7). Numbers are
-    turned into day names so that `30 2 * * 0` means Sunday, as it would in a crontab.
+    Two differences from APScheduler 3's CronTrigger are bridged. It counts weekdays from
+    Monday = 0, crontab from Sunday = 0 (and 7): numbers are turned into day names, so that
+    `30 2 * * 0` means Sunday. And when both day of month and day of week are restricted (neither
+    starts with `*`), crontab fires when EITHER matches, CronTrigger only when both do: such a
+    line becomes an OrTrigger of two CronTriggers, one per day field, so `30 2 1 * 1` fires
+    every Monday and every 1st.
     """
     minute, hour, day, month, day_of_week = schedule.cron.split()
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=crontab_days(day_of_week),
-        timezone=schedule.timezone,
+    fields = {"minute": minute, "hour": hour, "month": month, "timezone": schedule.timezone}
+    if day.startswith("*") or day_of_week.startswith("*"):
+        return CronTrigger(day=day, day_of_week=crontab_days(day_of_week), **fields)
+    return OrTrigger(
+        [
+            CronTrigger(day=day, **fields),
+            CronTrigger(day_of_week=crontab_days(day_of_week), **fields),
+        ]
     )
+
+
+def _zone(schedule: ScheduleConfig) -> ZoneInfo:
+    """The time zone `[schedule] cron` is read in."""
+    return ZoneInfo(schedule.timezone)
 
 
 def crontab_days(field: str) -> str:
@@ -82,7 +95,7 @@ def _day(text: str) -> int:
     raise ValueError(text)
 
 
-def previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
+def previous_fire_time(trigger: BaseTrigger, now: datetime) -> datetime | None:
     """The trigger's most recent fire time at or before `now` (aware), or None within LOOKBACK.
 
     APScheduler 3 only looks forward, so look back in doubling windows until one holds a fire
@@ -104,7 +117,7 @@ def previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
 
 
 def catch_up_reason(
-    trigger: CronTrigger, last_completed: datetime | None, now: datetime
+    trigger: BaseTrigger, last_completed: datetime | None, now: datetime
 ) -> str | None:
     """Why a cycle is due at once (None if not): no completed cycle yet, or none since the
     most recent scheduled run at or before `now` (the machine was off or asleep over it)."""
@@ -142,7 +155,7 @@ def run(
     so it may safely be set from a signal handler.
     """
     cron = trigger(config.schedule)
-    scheduler = BackgroundScheduler(timezone=cron.timezone)
+    scheduler = BackgroundScheduler(timezone=_zone(config.schedule))
     running = threading.Event()
     job = _cycle_job(config, stop, running, on_result, say, scheduler)
     reason = catch_up_reason(cron, last_completed(config), datetime.now(UTC))
@@ -201,12 +214,12 @@ def _one_cycle(
 def _add_job(
     scheduler: BackgroundScheduler,
     job: Callable[[], None],
-    cron: CronTrigger,
+    cron: BaseTrigger,
     schedule: ScheduleConfig,
     catch_up: bool,
 ) -> None:
     """Schedule `job` on `cron`, one at a time, missed runs coalesced; a catch-up runs it now."""
-    first_run = {"next_run_time": datetime.now(cron.timezone)} if catch_up else {}
+    first_run = {"next_run_time": datetime.now(_zone(schedule))} if catch_up else {}
     scheduler.add_job(
         job,
         cron,

@@ -83,6 +83,49 @@ def test_day_of_week_counts_from_sunday_as_in_crontab():
     assert schedule.previous_fire_time(sundays, wednesday) == at("2026-03-01 02:30")  # a Sunday
 
 
+def fires(trigger, start: datetime, end: datetime) -> list[datetime]:
+    """Every fire time of `trigger` from `start` to `end`, as the scheduler would see them."""
+    found, fire = [], trigger.get_next_fire_time(None, start)
+    while fire is not None and fire <= end:
+        found.append(fire)
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return found
+
+
+def test_day_of_month_and_day_of_week_both_set_fire_on_either_as_in_crontab():
+    """`30 2 1 * 1`: every Monday and every 1st, not only Mondays that are the 1st."""
+    monday_or_first = trigger("30 2 1 * 1")
+    march = fires(monday_or_first, at("2026-03-01 00:00"), at("2026-04-01 23:59"))
+    assert [f"{fire:%m-%d %a %H:%M}" for fire in march] == [
+        "03-01 Sun 02:30", "03-02 Mon 02:30", "03-09 Mon 02:30", "03-16 Mon 02:30",
+        "03-23 Mon 02:30", "03-30 Mon 02:30", "04-01 Wed 02:30",
+    ]  # fmt: skip
+    assert schedule.previous_fire_time(monday_or_first, at("2026-03-04 12:00")) == at(
+        "2026-03-02 02:30"
+    )
+    assert schedule.previous_fire_time(monday_or_first, at("2026-04-02 12:00")) == at(
+        "2026-04-01 02:30"
+    )
+    # Only one of the two set: crontab and APScheduler agree that both must match.
+    assert [
+        f"{f:%m-%d}" for f in fires(trigger("0 3 1-7 * *"), at("2026-03-01"), at("2026-03-08"))
+    ] == [f"03-0{day}" for day in range(1, 8)]
+    mondays = fires(trigger("0 3 * * 1"), at("2026-03-01"), at("2026-03-15"))
+    assert [f"{f:%m-%d}" for f in mondays] == ["03-02", "03-09"]
+
+
+def test_catch_up_for_a_missed_monday_when_the_cron_also_names_the_first():
+    monday_or_first = trigger("30 2 1 * 1")
+    reason = schedule.catch_up_reason(
+        monday_or_first, at("2026-03-01 02:30:05"), at("2026-03-03 09:00")
+    )
+    assert reason and "2026-03-02 02:30" in reason
+    assert (
+        schedule.catch_up_reason(monday_or_first, at("2026-03-02 02:30:05"), at("2026-03-08 09:00"))
+        is None
+    )
+
+
 def test_a_rare_cron_looks_back_years():
     leap_day = trigger("0 0 29 2 *")
     assert schedule.previous_fire_time(leap_day, at("2027-06-01 00:00")) == at("2024-02-29 00:00")
