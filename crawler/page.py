@@ -49,13 +49,17 @@ class Page:
     url: str
     text: str
     sel: Selector
+    # The codec the page was decoded with: raw non-ASCII in a link's query is sent in it, as a
+    # browser does (a GBK page's `?name=报告` asks for the GBK bytes).
+    encoding: str = "utf-8"
 
     @classmethod
     def parse(cls, url: str, body: bytes, content_type: str | None) -> Page:
-        text, _codec = decode_html(body, content_type)
+        text, codec = decode_html(body, content_type)
         # type="html" always: parsel would make a JSON body (gkmlpt's API) a JSON selector, on
         # which every family's recognise() that looks at markup raises instead of answering no.
-        return cls(url=url, text=text, sel=Selector(text=text or "<html></html>", type="html"))
+        selector = Selector(text=text or "<html></html>", type="html")
+        return cls(url=url, text=text, sel=selector, encoding=codec)
 
     @cached_property
     def base(self) -> str:
@@ -91,7 +95,7 @@ class Page:
             url = self._origin + href  # the common case, without urljoin's general parsing
         else:
             url = urljoin(self.base, href)
-        return _canonical(url) if url.startswith(("http://", "https://")) else None
+        return _canonical(url, self.encoding) if url.startswith(("http://", "https://")) else None
 
     @cached_property
     def _origin(self) -> str:
@@ -132,9 +136,9 @@ class Page:
 
 
 @lru_cache(maxsize=16384)
-def _canonical(url: str) -> str:
+def _canonical(url: str, encoding: str) -> str:
     # A site's navigation repeats on every page: the same few hundred URLs, canonicalised once.
-    return canonical(url)
+    return canonical(url, encoding)
 
 
 def _fuller(visible: str, title: str) -> str:

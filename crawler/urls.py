@@ -2,12 +2,19 @@
 
 Only parameters known to carry no content are dropped (analytics tags, session ids, cache
 busters); anything else may select content (`?page=2`, gkmlpt's `sid=`) and is kept in order.
+
+The query is the site's, not ours: it is never decoded and re-encoded. Older Chinese sites link
+`down.asp?filename=%B9%AB%BF%AA.pdf` (GBK bytes) and `art.asp?123` (no name); decoding those as
+UTF-8 name-value pairs turns different files into one URL the site does not know. So its pieces
+are kept byte for byte; only raw characters a URL cannot carry are percent-encoded, non-ASCII
+ones in the encoding of the page that linked them (as browsers do), the rest as Scrapy would
+(w3lib's safe_url_string), so that the URL stored is the URL requested.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urldefrag, urlsplit, urlunsplit
 
 _DROP = re.compile(
     r"^(utm_\w+|spm|isappinstalled|scene|share_\w+|jsessionid|phpsessid|aspsessionid\w*|"
@@ -15,16 +22,34 @@ _DROP = re.compile(
     re.IGNORECASE,
 )
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
+# Left as written in a query: w3lib's safe set for http(s) queries, plus "%" (escapes stay).
+_QUERY_SAFE = "!$&()*+,/:;=?@~%"
 
 
-def canonical(url: str) -> str:
-    """`url` without fragment, path session tokens or tracking parameters; host lowercased."""
+def canonical(url: str, encoding: str = "utf-8") -> str:
+    """`url` without fragment, path session tokens or tracking parameters; host lowercased.
+
+    `encoding` is the linking page's: raw non-ASCII characters in the query are sent in it.
+    """
     url, _fragment = urldefrag(url)
     parts = urlsplit(url)
     path = _PATH_SESSION.sub("", parts.path) or "/"
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _DROP.match(k)
-    ]
     return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query, safe="/:,"), "")
+        (parts.scheme.lower(), parts.netloc.lower(), path, _query(parts.query, encoding), "")
+    )
+
+
+def _query(query: str, encoding: str) -> str:
+    """The query's pieces in order, as written, minus tracking ones; unsafe characters escaped."""
+    if not query:
+        return ""
+    kept = "&".join(p for p in query.split("&") if not _DROP.match(unquote(p.split("=", 1)[0])))
+    raw = kept.encode(_url_codec(encoding), "xmlcharrefreplace")
+    return quote(raw, safe=_QUERY_SAFE)
+
+
+def _url_codec(encoding: str) -> str:
+    """Browsers send UTF-8 for a page in UTF-16/32 (a URL's bytes cannot be UTF-16)."""
+    return (
+        "utf-8" if encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32")) else encoding
     )

@@ -24,6 +24,9 @@ matched against the URL path (the first matching table wins, so put specific pat
 The query string is otherwise ignored: a path is one file. `query_files` gives one path several
 answers, as a data proxy or JSON API does: a request whose query has one of the `name=value` pairs
 is answered with the file named beside it (in the same folder), any other with the path's own file.
+A pair matches decoded (`q=报告` matches `q=%E6%8A%A5%E5%91%8A`) or exactly as the request wrote
+it (`filename=%B1%A8%B8%E6.pdf`: GBK bytes, as old download scripts are linked), so a crawler that
+re-encodes such a query gets the path's own answer, not the file.
 
 Every request is remembered in `FixtureServer.requests` so tests can assert what was (not) asked.
 """
@@ -170,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
 def _by_query(url_path: str, query: str, rule: dict) -> str:
     """The path to answer from: a `query_files` sibling chosen by the query string, or the path."""
     pairs = {f"{name}={value}" for name, value in parse_qsl(query, keep_blank_values=True)}
+    pairs.update(query.split("&"))  # the pieces as written, percent-escapes and all
     for pair, name in rule.get("query_files", {}).items():
         if pair in pairs:
             return posixpath.join(posixpath.dirname(url_path), name)

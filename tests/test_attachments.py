@@ -9,7 +9,7 @@ import cycle
 from archive.db import open_db
 from archive.extract import stats
 from tests.helpers import write_config
-from tests.makedocs import docx_bytes, pdf_bytes, requests_table
+from tests.makedocs import Cell, docx_bytes, pdf_bytes, requests_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stats"
 AGENCY = "南山区审计局"
@@ -69,3 +69,67 @@ def test_an_attachment_belongs_to_its_page_and_a_pdf_only_report_stands_alone(se
         "SELECT text FROM report_versions WHERE report_id = ?", [reports[2022]["id"]]
     ).fetchone()[0]
     assert "申请人情况" in pdf_text, "a PDF-only report's version has the PDF's text"
+
+
+GBK_AGENCY = "石桥县档案局"
+GBK_FILES = {  # the site's own links → what each is, in the site's encoding (GBK)
+    "filename=%B9%AB%BF%AA.pdf": "公开",  # percent-escaped GBK, as the page writes it
+    "filename=%B1%A8%B8%E6.pdf": "报告",
+    "filename=%B8%BD%B1%ED.pdf": "附表",  # written raw on the page: 附表.pdf
+}
+
+
+def build_gbk_download_site(root: Path) -> None:
+    """An IIS-era site: articles at `art.asp?N`, files behind `down.asp?filename=<GBK>`."""
+    (root / "gknb").mkdir(parents=True)
+    title = f"{GBK_AGENCY}2023年政府信息公开工作年度报告"
+    head = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+    (root / "gknb" / "index.html").write_bytes(
+        f'{head}</head><body><table><tr><td><a href="art.asp?123">{title}</a></td>'
+        "<td>2024-01-20</td></tr></table></body></html>".encode("gbk")
+    )
+    (root / "gknb" / "art.asp").write_bytes(
+        f"{head}</head><body><h1>{title}</h1><p>发布日期：2024-01-20</p>"
+        f"<p>{title}全文见附件。</p>"
+        '<p><a href="/down.asp?filename=%B9%AB%BF%AA.pdf">公开.pdf</a></p>'
+        '<p><a href="/down.asp?filename=%B1%A8%B8%E6.pdf">报告.pdf</a></p>'
+        '<p><a href="/down.asp?filename=附表.pdf">附表.pdf</a></p>'
+        "</body></html>".encode("gbk")
+    )
+    files = {}
+    for number, (pair, word) in enumerate(GBK_FILES.items()):
+        name = f"file{number}.pdf"
+        (root / name).write_bytes(pdf_bytes([Cell(0, 0, f"{GBK_AGENCY}{word}")], [200]))
+        files[pair] = name
+    query_files = ", ".join(f'"{pair}" = "{name}"' for pair, name in files.items())
+    (root / "_headers.toml").write_text(
+        f'["/gknb/art.asp"]\ncontent_type = "text/html"\n\n'
+        f'["/down.asp"]\nquery_files = {{ {query_files} }}\n',
+        "utf-8",
+    )
+
+
+def test_gbk_download_links_are_requested_with_the_sites_bytes_and_stay_apart(serve_site, tmp_path):
+    """`down.asp?filename=%B9%AB%BF%AA.pdf` and `…%B1%A8%B8%E6.pdf` are two files, asked for as
+    the site wrote them; `art.asp?123` is the article, not `art.asp?123=`."""
+    build_gbk_download_site(tmp_path / "site")
+    server = serve_site(tmp_path / "site")
+    config = write_config(
+        tmp_path, [{"id": "sqda", "agency": GBK_AGENCY, "start_urls": [server.url + "/gknb/"]}]
+    )
+
+    result = cycle.run(config)
+
+    assert result.status == "completed", result.error
+    db = open_db(config.database)
+    [report] = db.query("SELECT * FROM reports")
+    assert report["url"] == server.url + "/gknb/art.asp?123"
+    assert "/gknb/art.asp?123" in server.paths
+    for pair in GBK_FILES:
+        assert f"/down.asp?{pair}" in server.paths, "requested with the site's own bytes"
+    attachments = {row["url"]: row for row in db.query("SELECT * FROM attachments")}
+    assert sorted(attachments) == sorted(f"{server.url}/down.asp?{pair}" for pair in GBK_FILES)
+    assert len({row["sha256"] for row in attachments.values()}) == len(GBK_FILES)
+    for pair, word in GBK_FILES.items():
+        row = attachments[f"{server.url}/down.asp?{pair}"]
+        assert row["report_id"] == report["id"] and f"{GBK_AGENCY}{word}" in row["text"]

@@ -16,12 +16,14 @@ from lxml import etree
 from parsel import Selector
 
 from crawler.families.base import Entry, ReportFields
-from crawler.page import Page
+from crawler.page import Link, Page
 
 _NEXT_LABELS = {"下一页", "下页", "后页", "下一頁", "›", "»", ">", ">>", "next", "尾页", "末页"}
 _PAGE_NUMBER = re.compile(r"^\[?\d{1,3}\]?$")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 FILE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECASE)
+# A download script naming the file in its query: down.asp?filename=%B9%AB%BF%AA.pdf&id=3
+_QUERY_FILE = re.compile(r"=[^&=]*\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)(?:&|$)", re.I)
 _CONTAINERS = ("li", "tr", "dd", "dt", "p", "div")  # not td: the date sits in a sibling cell
 
 
@@ -83,10 +85,18 @@ def report_fields(page: Page) -> ReportFields:
 
 
 def attachments(page: Page) -> Iterator[Entry]:
-    """Links to files (PDF, Word, spreadsheets, archives) on the page's own host."""
+    """Links to files (PDF, Word, spreadsheets, archives) on the page's own host: by the path's
+    extension, or by the file a download script's query names (older sites link them so)."""
     host = urlsplit(page.url).netloc
     seen = set()
     for link in page.links():
-        if link.host == host and FILE.search(link.path) and link.url not in seen:
+        if link.host == host and _is_file_link(link) and link.url not in seen:
             seen.add(link.url)
             yield Entry(url=link.url, text=link.text)
+
+
+def _is_file_link(link: Link) -> bool:
+    if FILE.search(link.path):
+        return True
+    _, query = link.url.partition("?")[::2]
+    return bool(query) and bool(_QUERY_FILE.search(query))

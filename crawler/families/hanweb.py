@@ -117,7 +117,9 @@ def list_entries(page: Page) -> Iterator[Entry]:
 
 def record_entries(page: Page, record: str) -> Iterator[Entry]:
     """The links of one record, each with the date printed in it (outside the link if any)."""
-    fragment = Page(url=page.base, text=record, sel=Selector(text=record or "<br>"))
+    fragment = Page(
+        url=page.base, text=record, sel=Selector(text=record or "<br>"), encoding=page.encoding
+    )
     outside = "".join(fragment.sel.xpath("//text()[not(ancestor::a)]").getall())
     date = record_date(outside) or record_date("".join(fragment.sel.xpath("//text()").getall()))
     for link in fragment.links():
