@@ -120,8 +120,11 @@ _NOISE = tuple(
 )
 
 _ARABIC_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# The 〇 of 二〇二三 as agencies type it: ○ (circle), ◯ (large circle), 零, ASCII/full-width 0 and
+# the letter O (full-width forms are folded to ASCII by normalise_title first).
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
     "○": 0,
+    "◯": 0,
     "零": 0,
     "O": 0,
     "o": 0,

@@ -6,7 +6,10 @@ was signed), 归档时间 (archiving), print/generation stamps, and in-body date
 "2014年1月1日至12月31日".  Only a date labelled 发布 / 公开 / 发表 is the publish date; a bare
 时间 / 日期 label is a weaker second tier (domain notes §5 "Dates").  Then the standard ``PubDate``
 meta, the date shown on the list page, and last the URL's date (TRS/Hanweb paths embed the publish
-date).  Every date must be a real calendar date between 1990-01-01 and tomorrow.
+date).  Every date must be a real calendar date between 1990-01-01 and tomorrow.  A 发布 label
+whose date cannot be read (二〇二三年十三月…) leaves the page's other labels out — 统计时间 or
+截至时间 lie inside the report's own year — and, with no meta, list or URL date, the report undated
+with the evidence ``unreadable_label``.
 
 ``today`` is a keyword argument everywhere so tests and replays can fix the clock.
 Pure functions: no Scrapy, no I/O.
@@ -18,19 +21,29 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["labelled_date", "parse_date", "pick_published_on", "url_date"]
+__all__ = ["UNREADABLE_LABEL", "labelled_date", "parse_date", "pick_published_on", "url_date"]
+
+# The evidence of an undated report whose 发布/公开 label holds a date we cannot read: no other
+# label (统计时间, 截至时间, a bare 时间) may stand in for it.
+UNREADABLE_LABEL = "unreadable_label"
 
 EARLIEST = dt.date(1990, 1, 1)
 
-_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0}
+# The 〇 of 二〇二三 as agencies type it: ○, ◯, 零, ASCII or full-width 0, the letter O (both
+# widths). 元月 is January (元 only as a month).
+_ZEROS = "〇○◯零0０OＯ"
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | dict.fromkeys(_ZEROS, 0)
 _CN_CHARS = "".join(_CN_NUM) + "十"
 
 # Separators allow spaces but not newlines: "2017年3月\n12…" is a month followed by a number.
 _ARABIC_DATE = re.compile(
     r"(?<!\d)(\d{4})[ \t]*[-/.年][ \t]*(\d{1,2})[ \t]*[-/.月][ \t]*(\d{1,2})(?!\d)"
 )
+# Chinese numerals, or Chinese mixed with Arabic ("2023年元月15日", "2023年一月十五日"); an
+# all-Arabic date is _ARABIC_DATE's, which is found first at the same offset.
 _CHINESE_DATE = re.compile(
-    rf"([{_CN_CHARS}]{{4}})年([{_CN_CHARS}]{{1,2}})月([{_CN_CHARS}]{{1,3}})日"
+    rf"([{_CN_CHARS}]{{4}}|\d{{4}})[ \t]*年[ \t]*(元|[{_CN_CHARS}]{{1,2}}|\d{{1,2}})[ \t]*月"
+    rf"[ \t]*([{_CN_CHARS}]{{1,3}}|\d{{1,2}})[ \t]*日"
 )
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:[\sT]*\d{1,2}:?\d{2}(?::?\d{2})?)?\s*$")
 
@@ -50,7 +63,14 @@ def _make_date(year: int, month: int, day: int, today: dt.date | None) -> dt.dat
 
 
 def _cn_number(text: str) -> int:
-    """十 = 10, 十二 = 12, 二十 = 20, 二十三 = 23, 三十一 = 31; other numerals digit by digit."""
+    """十 = 10, 十二 = 12, 二十 = 20, 二十三 = 23, 三十一 = 31; other numerals digit by digit.
+
+    Arabic digits are read as such; 元 (as in 元月) is 1.
+    """
+    if text.isdecimal():  # 2023, 15, ２０２３ (a Chinese numeral is not decimal)
+        return int(text)
+    if text == "元":
+        return 1
     if "十" in text:
         tens, _, units = text.partition("十")
         return _cn_number(tens or "一") * 10 + (_cn_number(units) if units else 0)
@@ -102,8 +122,10 @@ _BARE_LABEL = re.compile(r"(?:时间|日期)")
 _NOT_PUBLISH = (
     "成文", "归档", "发文", "生成", "打印", "印发", "实施", "施行", "生效", "失效", "废止",
     "截止", "受理", "办结", "申请", "访问", "浏览", "更新", "创建", "修改",
+    "统计", "截至", "起止", "数据",  # a statistics cut-off lies inside the report's own year
 )  # fmt: skip
 _GAP = re.compile(r"[\s:：\]】)）|｜]*")
+_DATEISH = re.compile(rf"(?:\d{{4}}|[{_CN_CHARS}]{{4}})[ \t]*[-/.年]")
 # "发 布 日 期" — spaced-out labels; drop horizontal spaces between two CJK characters.
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\xa0]+(?=[\u4e00-\u9fff])")
 
@@ -114,6 +136,12 @@ def _date_right_after(text: str, start: int, today: dt.date | None) -> dt.date |
     rest = text[gap.end() if gap else start : start + 80]
     found, offset = _first_date(rest, today)
     return found if offset == 0 else None
+
+
+def _dateish_right_after(text: str, start: int) -> bool:
+    """A label followed by what starts like a date ("2023年…", "二〇二三年…", "2015-02-30")."""
+    gap = _GAP.match(text, start)
+    return bool(_DATEISH.match(text, gap.end() if gap else start))
 
 
 def _bare_label_ok(text: str, start: int) -> bool:
@@ -129,19 +157,33 @@ def labelled_date(page_text: str | None, *, today: dt.date | None = None) -> dt.
     成文 / 归档 / 发文 / 生成 / 打印 and similar.  Labels may be spaced out (发 布 日 期), use
     full-width colons, or have the date on the next line.
     """
+    return _labelled(page_text, today)[0]
+
+
+def _labelled(page_text: str | None, today: dt.date | None) -> tuple[dt.date | None, bool]:
+    """(labelled date, whether a publish label held a date that could not be read).
+
+    When a 发布/公开 label is followed by something date-like that is not a full valid date
+    (二〇二三年十三月, 2023年1月) and no other publish label gives one, the bare tier is not
+    tried: a 统计时间 or 时间 elsewhere on the page would date the report wrongly.
+    """
     if not page_text:
-        return None
+        return None, False
     text = _SPACED_CJK.sub("", page_text)
+    unreadable = False
     for match in _PUBLISH_LABEL.finditer(text):
         found = _date_right_after(text, match.end(), today)
         if found:
-            return found
+            return found, False
+        unreadable = unreadable or _dateish_right_after(text, match.end())
+    if unreadable:
+        return None, True
     for match in _BARE_LABEL.finditer(text):
         if _bare_label_ok(text, match.start()):
             found = _date_right_after(text, match.end(), today)
             if found:
-                return found
-    return None
+                return found, False
+    return None, False
 
 
 # Full dates in URL paths (domain notes §2.1, §2.2, §2.7).  Month-only directories (/201502/) are
@@ -182,14 +224,18 @@ def pick_published_on(
     *,
     today: dt.date | None = None,
 ) -> tuple[dt.date | None, str | None]:
-    """The publish date with its evidence: "label", "meta", "list" or "url"; else (None, None).
+    """The publish date with its evidence: "label", "meta", "list" or "url"; else (None, None),
+    or (None, UNREADABLE_LABEL) when the page's publish label held a date we could not read.
 
     The order is by trust: the label is what the agency shows readers; ``PubDate`` is reliable
     when present but sometimes a template default; the list date is a second rendering of the
     same field; the URL date is when the CMS created the page, which can precede publication.
+    A publish label we cannot read rules out the page's other labels, not these.
     """
+    labelled, unreadable = _labelled(page_text, today)
+    if labelled:
+        return labelled, "label"
     candidates = (
-        ("label", lambda: labelled_date(page_text, today=today)),
         ("meta", lambda: parse_date(meta_pubdate, today=today)),
         ("list", lambda: parse_date(list_date, today=today)),
         ("url", lambda: url_date(url, today=today)),
@@ -198,4 +244,4 @@ def pick_published_on(
         found = find()
         if found:
             return found, evidence
-    return None, None
+    return None, UNREADABLE_LABEL if unreadable else None

@@ -216,5 +216,15 @@ def test_report_year_reads_any_title(title: str, year: int | None) -> None:
     assert report_year(title) == year
 
 
+@pytest.mark.parametrize(
+    "zero",
+    ["〇", "○", "零", "0", "０", "O", "Ｏ", "o", "◯"],  # as agencies type the 〇 of 二〇二三
+)
+def test_chinese_numeral_years_with_any_zero(zero: str) -> None:
+    title = f"某县人民政府二{zero}二三年度政府信息公开工作年度报告"
+    assert report_year(title) == 2023
+    assert classify(title).year == 2023
+
+
 def test_normalise_title_folds_width_and_drops_noise() -> None:
     assert normalise_title(" 政府信息公开（２０１９年度） [PDF] 12KB ") == "政府信息公开(2019年度)"

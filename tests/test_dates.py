@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from crawler.dates import labelled_date, parse_date, pick_published_on, url_date
+from crawler.report_page import describe_body
 
 TODAY = dt.date(2026, 10, 2)
 D = dt.date
@@ -34,6 +35,18 @@ D = dt.date
         ("  [2015-02-04]  ", D(2015, 2, 4)),
         ("(2010年3月10日)", D(2010, 3, 10)),
         ("2026-10-03", D(2026, 10, 3)),  # tomorrow: clocks differ by a time zone
+        # The 〇 as agencies type it: ASCII 0, full-width ０, the letter O (both widths), ◯.
+        ("二0二三年一月十五日", D(2023, 1, 15)),
+        ("二０二三年一月十五日", D(2023, 1, 15)),
+        ("二Ｏ二三年一月十五日", D(2023, 1, 15)),
+        ("二O二三年一月十五日", D(2023, 1, 15)),
+        ("二◯二三年一月十五日", D(2023, 1, 15)),
+        ("二零二三年一月十五日", D(2023, 1, 15)),
+        # 元月 is January; Chinese and Arabic numerals mixed in one date.
+        ("二〇二三年元月十五日", D(2023, 1, 15)),
+        ("2023年元月15日", D(2023, 1, 15)),
+        ("2023年一月十五日", D(2023, 1, 15)),
+        ("二〇二三年元月", None),
         # Not full, not valid, or not plausible.
         ("2015-02-30", None),
         ("2015年13月1日", None),
@@ -106,6 +119,12 @@ def test_parse_date_defaults_today_to_the_real_clock() -> None:
         ("2014年,我办在市委市政府领导下 2015-02-04", None),
         ("发布日期：2017年3月", None),
         ("发布日期：详见附件 2015-02-04", None),
+        ("发布日期：二0二三年一月十五日 统计时间：2022年12月31日", D(2023, 1, 15)),
+        ("发布日期：二〇二三年元月十五日", D(2023, 1, 15)),
+        # Never a statistics cut-off or a reporting period: they lie inside the report's year.
+        ("统计时间：2022年12月31日", None),
+        ("截至时间：2022-12-31", None),
+        ("数据截至日期：2022-12-31", None),
         ("", None),
         (None, None),
     ],
@@ -194,3 +213,40 @@ def test_pick_published_on_rejects_future_dates_everywhere() -> None:
     future = "发布日期：2027-01-01"
     picked = pick_published_on(future, "2027-01-01", "2027-01-01", TRS_URL, today=TODAY)
     assert picked == (D(2020, 2, 3), "url")
+
+
+@pytest.mark.parametrize(
+    ("page_text", "meta", "listed", "expected"),
+    [
+        # A publication label whose date cannot be read: no other label may stand in for it.
+        ("发布日期：二〇二三年十三月五日\n统计时间：2022年12月31日", None, None,
+         (None, "unreadable_label")),
+        ("发布时间：2023年1月 时间：2022-12-31", None, None, (None, "unreadable_label")),
+        # Publication evidence of another kind still dates it.
+        ("发布日期：二〇二三年十三月五日 统计时间：2022-12-31", "2023-01-16", None,
+         (D(2023, 1, 16), "meta")),
+        ("发布日期：二〇二三年十三月五日 统计时间：2022-12-31", None, "2023-01-17",
+         (D(2023, 1, 17), "list")),
+        # A publication label read: the statistics date is ignored anyway.
+        ("统计时间：2022年12月31日 发布日期：二0二三年一月十五日", None, None,
+         (D(2023, 1, 15), "label")),
+        # 发布/公开 in prose is not a label with an unreadable date.
+        ("主动公开时间节点前 时间：2023-01-18", None, None, (D(2023, 1, 18), "label")),
+    ],
+)  # fmt: skip
+def test_an_unreadable_publication_label_leaves_the_report_undated_with_a_note(
+    page_text: str, meta: str | None, listed: str | None, expected: tuple
+) -> None:
+    url = "http://example.gov.cn/a/index.html"
+    assert pick_published_on(page_text, meta, listed, url, today=TODAY) == expected
+
+
+def test_a_report_page_with_an_unreadable_publication_label_is_recorded_undated_with_a_note():
+    """What the crawler records for the sighting (and so the report): no date, and why."""
+    page = (
+        "<html><head><meta charset='gbk'></head><body><h1>某县2022年政府信息公开工作年度报告</h1>"
+        "<p>发布日期：二〇二三年十三月五日</p><p>统计时间：2022年12月31日</p></body></html>"
+    ).encode("gbk")
+    found, _files = describe_body("http://example.gov.cn/a/1.html", page, "text/html", None)
+    assert found["year"] == 2022
+    assert (found["published_on"], found["published_on_evidence"]) == (None, "unreadable_label")
