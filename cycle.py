@@ -128,26 +128,15 @@ def batches(sources: list[Source], size: int) -> list[list[Source]]:
     A crawl process keeps state per source and per host (lists walked, known reports,
     robots.txt, connections: ~25 KB a source, measured); batches bound its memory whatever the
     number of sources. Sources that share a host (directly or through another source's second
-    start URL) are one group and never split, so a shared portal's robots.txt is fetched once
-    and its per-host limit covers all its columns at once; a group larger than `size` is a
-    batch of its own, and smaller groups fill batches up to `size`.
+    start URL: connected components) are one group and never split, so a shared portal's
+    robots.txt is fetched once and its per-host limit covers all its columns at once; a group
+    larger than `size` is a batch of its own, and smaller groups fill batches up to `size`.
     """
-    filled: list[list[Source]] = []
-    for group in _host_groups(sources):
-        if filled and len(filled[-1]) + len(group) <= size:
-            filled[-1].extend(group)
-        else:
-            filled.append(list(group))
-    return filled
-
-
-def _host_groups(sources: list[Source]) -> list[list[Source]]:
-    """Sources joined by shared hosts (connected components), in a stable host/id order."""
     parent: dict[str, str] = {}
 
     def root(host: str) -> str:
         while parent.setdefault(host, host) != host:
-            parent[host] = parent[parent[host]]
+            parent[host] = parent[parent[host]]  # path halving keeps the chains short
             host = parent[host]
         return host
 
@@ -158,7 +147,13 @@ def _host_groups(sources: list[Source]) -> list[list[Source]]:
     groups: dict[str, list[Source]] = {}
     for source in sorted(sources, key=lambda s: (min(s.hosts, default=""), s.id)):
         groups.setdefault(root(min(source.hosts, default="")), []).append(source)
-    return list(groups.values())
+    filled: list[list[Source]] = []
+    for group in groups.values():
+        if filled and len(filled[-1]) + len(group) <= size:
+            filled[-1].extend(group)
+        else:
+            filled.append(group)
+    return filled
 
 
 def crawl_batches(
