@@ -7,9 +7,17 @@ an edit, a revert raising no `changed` event, and a re-post taken for a move.
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import cycle
+from archive import register
 from archive.db import open_db
-from tests.test_watch import BASE, events_of, watched_column, write_site
+from tests.helpers import write_config
+from tests.test_incremental import quiet_source_id
+from tests.test_incremental import report as plain_report
+from tests.test_incremental import write_site as write_paged_site
+from tests.test_watch import BASE, body_of, events_of, watched_column, write_site
 
 STUB = (
     '<html><head><meta charset="utf-8"><title>页面不存在</title></head>'
@@ -55,3 +63,156 @@ def test_a_report_replaced_in_place_by_a_not_found_stub_is_removed_on_the_second
 
     fourth = cycle.run(config)
     assert events_of(config.database, fourth.id) == [], "a removal is reported once"
+
+
+# ---------------------------------------------------------------------------------------------
+
+AGENCY = "东江市审计局"
+DATED = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="{title}"><meta name="PubDate" content="{day} 09:00">
+<title>{title}</title></head><body><h1>{title}</h1><p>发布日期：{day}</p>
+<div class="TRS_Editor"><p>2025年，本机关主动公开政府信息{count}条。</p></div></body></html>"""
+
+
+def write_dated_site(root: Path, day: str, count: int) -> None:
+    """A column with one report for 2025, stating `day` as its publication date."""
+    title = f"{AGENCY}2025年政府信息公开工作年度报告"
+    (root / "gknb").mkdir(parents=True, exist_ok=True)
+    (root / "gknb" / "index.html").write_text(
+        f'<html><head><meta charset="utf-8"></head><body><ul><li><a href="/gknb/2025.html">'
+        f"{title}</a><span>{day}</span></li></ul></body></html>",
+        "utf-8",
+    )
+    page = DATED.format(title=title, day=day, count=count)
+    (root / "gknb" / "2025.html").write_text(page, "utf-8")
+
+
+def stamp(day: str) -> str:
+    return f"{day}T02:30:00+00:00"
+
+
+def test_an_on_time_report_redated_by_a_later_edit_stays_on_time(serve_site, tmp_path):
+    site = tmp_path / "site"
+    write_dated_site(site, "2026-01-20", 123)
+    server = serve_site(site)
+    source = {"id": "djsj", "agency": AGENCY, "start_urls": [server.url + "/gknb/"]}
+    config = write_config(tmp_path, [source], alerts={"urls": []})
+    first = cycle.run(config)
+    db = open_db(config.database)
+    # As if we had watched the agency since January and first seen the report on 25 January,
+    # before its deadline (2026-01-31).
+    db.execute("UPDATE cycles SET started_at = ? WHERE id = ?", [stamp("2026-01-10"), first.id])
+    db.execute("UPDATE reports SET first_seen_at = ?", [stamp("2026-01-25")])
+    db.execute("UPDATE report_versions SET first_seen_at = ?", [stamp("2026-01-25")])
+    db.conn.commit()
+
+    # Months later a typo is fixed and the CMS re-dates the page.
+    write_dated_site(site, "2026-11-20", 132)
+    second = cycle.run(config)
+
+    assert second.events == {"changed": 1}, "an edit, not a late publication"
+    row = db["register"].get(("djsj", 2025))
+    assert (row["status"], row["published_on"], row["evidence"], row["days_late"]) == (
+        "on_time",
+        "2026-01-20",
+        "published_on",
+        0,
+    )
+    assert db.execute("SELECT published_on FROM reports").fetchone() == ("2026-01-20",)
+    stated = db.execute(
+        "SELECT published_on, published_on_evidence FROM report_versions ORDER BY first_seen_at"
+    ).fetchall()
+    assert stated == [("2026-01-20", "label"), ("2026-11-20", "label")], (
+        "every date a version stated is kept"
+    )
+
+
+def test_a_stated_date_later_than_our_first_sighting_is_not_the_publication_date():
+    due, today, watched = date(2026, 1, 31), date(2026, 3, 1), date(2025, 12, 1)
+    assert register.judge(due, today, watched, date(2026, 2, 10), date(2026, 1, 25)) == (
+        "on_time",
+        "first_seen",
+        0,
+    ), "seen on 25 January: public before the deadline, whatever the page says now"
+    assert register.judge(due, today, watched, date(2026, 2, 10), date(2026, 2, 5)) == (
+        "late",
+        "first_seen",
+        5,
+    ), "late, but by no more than our own evidence shows"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_reverting_an_edit_and_making_it_again_are_each_a_change(serve_site, tmp_path):
+    site, _server, config = watched_column(serve_site, tmp_path)
+    cycle.run(config)
+    text_a = "2020年第3段：本机关主动公开政府信息21条。"
+    text_b = "2020年第3段：本机关主动公开政府信息12条。"
+    edited = {"/gknb/2020.html": body_of(2020).replace("信息21条", "信息12条")}
+
+    diffs = []
+    for night, edits in enumerate([edited, None, edited], start=2):
+        write_site(site, BASE, edits=edits)  # the same bytes as the first time
+        result = cycle.run(config)
+        assert events_of(config.database, result.id) == [("changed", "2020.html", 0)], night
+        db = open_db(config.database)
+        diffs.append(
+            db.execute("SELECT detail FROM events WHERE cycle_id = ?", [result.id]).fetchone()[0]
+        )
+
+    for diff, (old, new) in zip(
+        diffs, [(text_a, text_b), (text_b, text_a), (text_a, text_b)], strict=True
+    ):
+        assert f"-{old}" in diff and f"+{new}" in diff, diff
+    db = open_db(config.database)
+    versions = db.execute(
+        "SELECT count(*) FROM report_versions v JOIN reports r ON r.id = v.report_id"
+        " WHERE r.url LIKE '%/2020.html'"
+    ).fetchone()[0]
+    assert versions == 2, "a body served again is not a new version"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_repost_while_the_original_is_still_listed_deeper_is_new_not_a_move(serve_site, tmp_path):
+    years = [2022, 2021, 2020, 2019, 2018, 2017]
+    site = tmp_path / "site"
+    write_paged_site(site, years)  # three list pages; 2018 is on the third
+    server = serve_site(site)
+    source = {"id": quiet_source_id(1000), "agency": "北河县水务局",
+              "start_urls": [server.url + "/gknb/"]}  # fmt: skip
+    config = write_config(tmp_path, [source], crawl={"recheck_days": 7, "full_walk_days": 1000})
+    cycle.run(config)
+
+    # A corrected re-post of the 2018 report, same title, appears on page 1; the original
+    # stays linked on page 3, which tonight's incremental walk does not reach.
+    first_page = site / "gknb" / "index.html"
+    title = "北河县水务局2018年政府信息公开工作年度报告"
+    first_page.write_text(
+        first_page.read_text("utf-8").replace(
+            "<ul>", f'<ul><li><a href="/gknb/2018-fix.html">{title}</a></li>'
+        ),
+        "utf-8",
+    )
+    (site / "gknb" / "2018-fix.html").write_text(
+        plain_report(2018).replace("正文2018", "正文2018（更正）"), "utf-8"
+    )
+    before = len(server.requests)
+    second = cycle.run(config)
+    assert "/gknb/index_2.html" not in [r.path for r in server.requests[before:]]
+    assert events_of(config.database, second.id) == [("new", "2018-fix.html", 0)]
+    db = open_db(config.database)
+    urls = [row[0].rsplit("/", 1)[-1] for row in db.execute("SELECT url FROM reports")]
+    assert "2018.html" in urls and "2018-fix.html" in urls, "the original keeps its URL"
+    assert db.execute("SELECT count(*) FROM reports WHERE moved_from IS NOT NULL").fetchone() == (
+        0,
+    )
+
+    config = write_config(tmp_path, [source], crawl={"recheck_days": 7, "full_walk_days": 1})
+    before = len(server.requests)
+    third = cycle.run(config)
+    assert "/gknb/index_2.html" in [r.path for r in server.requests[before:]], "a full walk"
+    assert events_of(config.database, third.id) == [], "the original was never new"
+    assert db.execute("SELECT count(*) FROM reports").fetchone() == (7,)
