@@ -555,11 +555,13 @@ def event_evidence(db: Database) -> None:
         {"id": int, "report_id": int, "sha256": str, "cycle_id": int, "served_at": str},
         pk="id",
         foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
-        not_null={"report_id", "sha256", "served_at"},
+        not_null={"report_id", "sha256"},
     )
     db["served_versions"].create_index(["report_id"])
     db.execute(
-        "INSERT INTO served_versions (report_id, sha256, cycle_id, served_at) "
-        "SELECT report_id, sha256, cycle_id, first_seen_at FROM report_versions "
-        "ORDER BY first_seen_at, rowid"
+        """INSERT INTO served_versions (report_id, sha256, cycle_id, served_at)
+           SELECT v.report_id, v.sha256, c.id, coalesce(v.first_seen_at, r.first_seen_at)
+           FROM report_versions v JOIN reports r ON r.id = v.report_id
+                LEFT JOIN cycles c ON c.id = v.cycle_id
+           ORDER BY v.first_seen_at, v.rowid"""
     )
