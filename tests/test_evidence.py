@@ -216,3 +216,35 @@ def test_a_repost_while_the_original_is_still_listed_deeper_is_new_not_a_move(se
     assert "/gknb/index_2.html" in [r.path for r in server.requests[before:]], "a full walk"
     assert events_of(config.database, third.id) == [], "the original was never new"
     assert db.execute("SELECT count(*) FROM reports").fetchone() == (7,)
+
+
+def test_a_repost_whose_original_answers_404_on_an_incremental_night_is_a_move(
+    serve_site, tmp_path
+):
+    site = tmp_path / "site"
+    write_paged_site(site, [2022, 2021, 2020, 2019, 2018, 2017])
+    server = serve_site(site)
+    source = {"id": quiet_source_id(1000), "agency": "北河县水务局",
+              "start_urls": [server.url + "/gknb/"]}  # fmt: skip
+    config = write_config(tmp_path, [source], crawl={"recheck_days": 1, "full_walk_days": 1000})
+    cycle.run(config)
+
+    # The 2018 report moves to a new URL, announced on page 1; its old URL now answers 404
+    # (page 3, which still links it, is not walked tonight).
+    first_page = site / "gknb" / "index.html"
+    title = "北河县水务局2018年政府信息公开工作年度报告"
+    first_page.write_text(
+        first_page.read_text("utf-8").replace(
+            "<ul>", f'<ul><li><a href="/gknb/2018-fix.html">{title}</a></li>'
+        ),
+        "utf-8",
+    )
+    (site / "gknb" / "2018.html").rename(site / "gknb" / "2018-fix.html")
+    second = cycle.run(config)
+
+    assert events_of(config.database, second.id) == [("moved", "2018-fix.html", 0)]
+    db = open_db(config.database)
+    row = db.execute("SELECT moved_from, gone_count, status FROM reports WHERE year = 2018")
+    assert [(old.rsplit("/", 1)[-1], gone, status) for old, gone, status in row] == [
+        ("2018.html", 0, "active")
+    ], "one report, moved; a 404 after a partial walk is no removal evidence"
