@@ -171,6 +171,11 @@ def test_reverting_an_edit_and_making_it_again_are_each_a_change(serve_site, tmp
         " WHERE r.url LIKE '%/2020.html'"
     ).fetchone()[0]
     assert versions == 2, "a body served again is not a new version"
+    served = db.execute(
+        "SELECT count(*) FROM served_versions s JOIN reports r ON r.id = s.report_id"
+        " WHERE r.url LIKE '%/2020.html'"
+    ).fetchone()[0]
+    assert served == 4, "but it is served again: A, B, A, B"
 
 
 # ---------------------------------------------------------------------------------------------
