@@ -11,12 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import cycle
-from archive import register
+from archive import alerts, register
 from archive.db import open_db
 from tests.helpers import write_config
 from tests.test_incremental import quiet_source_id
 from tests.test_incremental import report as plain_report
 from tests.test_incremental import write_site as write_paged_site
+from tests.test_register import add_cycle, add_report, sources
 from tests.test_watch import BASE, body_of, events_of, watched_column, write_site
 
 STUB = (
@@ -139,6 +140,23 @@ def test_a_stated_date_later_than_our_first_sighting_is_not_the_publication_date
         "first_seen",
         5,
     ), "late, but by no more than our own evidence shows"
+
+
+def test_a_late_alert_states_the_date_its_verdict_rests_on(tmp_path):
+    """Watched since December; first seen on 5 February, though the page says 20 February:
+    five days late by our own sighting, and the alert says so."""
+    db = open_db(tmp_path / "archive.db")
+    config = write_config(tmp_path, sources(sjj={"since": 2025}), alerts={"urls": []})
+    add_cycle(db, "2025-12-01", {"sjj": "ok"})
+    today = add_cycle(db, "2026-02-05", {"sjj": "ok"})
+    add_report(db, "sjj", 2025, "2026-02-20", "2026-02-05", today)
+
+    assert register.update(db, config, today, date(2026, 2, 5)) == {"published_late": 1}
+    row = db["register"].get(("sjj", 2025))
+    assert (row["status"], row["evidence"], row["days_late"]) == ("late", "first_seen", 5)
+    event_id = db.execute("SELECT id FROM events WHERE kind = 'published_late'").fetchone()[0]
+    body = alerts.render(db, event_id)[1]
+    assert "发布日期 Published: 2026-02-05" in body and "逾期 Days late: 5 天" in body, body
 
 
 # ---------------------------------------------------------------------------------------------
