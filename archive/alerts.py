@@ -46,7 +46,10 @@ TITLES = {
 }
 EVIDENCE = {
     "published_on": "页面发布日期 the date on the page",
-    "first_seen": "页面未注明日期，按首次发现日期 undated page: the day Gongkai first saw it",
+    "first_seen": (
+        "按首次发现日期（页面未注明日期或所注日期晚于首次发现） the day Gongkai first saw it "
+        "(the page shows no date, or a later one)"
+    ),
 }
 
 
@@ -167,7 +170,8 @@ def _render_register(db: Database, event: dict) -> tuple[str, str]:
         ]
     else:
         evidence = detail.get("evidence")
-        when = detail.get("published_on") or detail.get("first_seen_on")
+        by_seen = evidence == "first_seen" or not detail.get("published_on")
+        when = detail.get("first_seen_on") if by_seen else detail.get("published_on")
         lines += [
             f"标题 Title: {event['title']}",
             f"发布日期 Published: {when} (依据 evidence: {EVIDENCE.get(evidence, evidence)})",

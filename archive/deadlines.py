@@ -12,6 +12,10 @@ An agency-year's status (`judge`):
 - `late`: published after the deadline, by its published date, or, when the page shows no date,
   first seen by us after the deadline while we were already watching the source (`evidence`
   says which);
+- the evidence rule: a report is never judged later than the earliest evidence we hold of its
+  publication. The published date is the earliest any version stated (`reports.published_on`);
+  when we first saw the report before that date, the stated date is disproved and the report
+  is judged as an undated one, by the day we first saw it;
 - `overdue`: the deadline passed while we watched the source, and no report is known;
 - `missing_before_tracking`: no report is known, but the deadline passed before our first cycle
   of the source, so we cannot tell late from missing;
@@ -149,10 +153,12 @@ def judge(
 
     days_late: days after the deadline for `late`, days since it for `overdue`, 0 for
     `on_time`, None otherwise. `tracked_since`: the day of our first cycle of the source (None:
-    never watched), which decides whether a missing or undated report can be judged.
+    never watched), which decides whether a missing or undated report can be judged. A
+    published date later than the day we first saw the report is disproved by our own sighting:
+    the report is then judged by that day, as an undated one is (the evidence rule).
     """
     watched = tracked_since is not None and tracked_since <= due_on
-    if published_on is not None:
+    if published_on is not None and (first_seen_on is None or published_on <= first_seen_on):
         late = (published_on - due_on).days
         return (LATE, BY_PUBLISHED_ON, late) if late > 0 else (ON_TIME, BY_PUBLISHED_ON, 0)
     if first_seen_on is not None:

@@ -3,10 +3,14 @@
 - `new`: a report not known before. A source's first cycle with reports is its baseline: its
   reports are recorded with baseline = 1 and never alerted, so adding an agency with fifteen
   years of reports does not flood anyone.
-- `changed`: a known report's extracted text changed (raw bytes alone do not count: visit
-  counters and render timestamps change every night). The event carries a unified text diff.
+- `changed`: a known report's extracted text differs from the text it served before (raw
+  bytes alone do not count: visit counters and render timestamps change every night); a revert
+  to an earlier text is a change too. The event carries a unified text diff.
 - `moved`: a URL never seen before serves a known report — same body, or same year and title —
-  whose old URL no list links any more. The report keeps its row, history and id.
+  whose old URL is known to be gone: no list links it after a complete walk, or it answered
+  404/410 or a soft-404. Unseen on an incomplete walk is not gone: a re-post on page 1 while
+  the original is still on page 3 is a report of its own (`new`). The report keeps its row,
+  history and id.
 - `removed`: a known report that no list links any more, whose own URL answered 404/410 or a
   soft-404 page on two checks (servers return false 404s under load; a 5xx or a timeout is never
   evidence). Its archived copies stay; its status becomes `removed`.
@@ -18,6 +22,7 @@ import difflib
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
@@ -35,10 +40,13 @@ def detect(
     counts: Counter[str] = Counter()
     seen = sightings.of_cycle(db, cycle_id)
     listed = {(s["source_id"], s["url"]) for s in seen if s["in_list"]}
+    gone = {(s["source_id"], s["url"]) for s in seen if s["how"] == sightings.GONE}
+    walked = {s["source_id"] for s in seen if s["walk_complete"]} & lists_complete
+    moves = _MoveEvidence(listed, gone, walked)
     baseline = {sid for sid in agencies if not _has_history(db, sid, cycle_id)}
     with db.atomic():
         for s in seen:
-            found = _apply(db, s, cycle_id, agencies, listed, lists_complete)
+            found = _apply(db, s, cycle_id, agencies, moves)
             if found:
                 _event(db, cycle_id, found, s, baseline)
                 counts[found[0]] += 1
@@ -53,13 +61,38 @@ def _has_history(db: Database, source_id: str, cycle_id: int) -> bool:
     return row is not None
 
 
+@dataclass(frozen=True)
+class _MoveEvidence:
+    """What the cycle saw that a move (or a removal) can rest on: the URLs the lists linked,
+    the URLs that answered gone (404/410/soft-404), and the sources whose lists were walked
+    whole without an error."""
+
+    listed: set[tuple[str, str]]
+    gone: set[tuple[str, str]]
+    complete: set[str]
+
+    def old_url_gone(self, old: dict) -> bool:
+        """Evidence that a known report's URL no longer serves it: not linked by a complete walk
+        of the lists, or answering gone (tonight, on an earlier check, or removed). A URL merely
+        not reached by an incomplete walk is no such evidence: the report may be on a page not
+        walked tonight."""
+        key = (old["source_id"], old["url"])
+        if key in self.listed:
+            return False
+        return (
+            old["source_id"] in self.complete
+            or key in self.gone
+            or old["gone_count"] > 0
+            or old["status"] == reports.REMOVED
+        )
+
+
 def _apply(
     db: Database,
     s: dict,
     cycle_id: int,
     agencies: dict[str, str],
-    listed: set[tuple[str, str]],
-    complete: set[str],
+    moves: _MoveEvidence,
 ) -> tuple | None:
     """Apply one sighting; return (kind, report_id, summary, detail) when it is an event."""
     report = reports.get(db, s["report_id"]) if s["report_id"] else None
@@ -67,9 +100,9 @@ def _apply(
     if report and report["url"] != s["url"]:
         return None  # a sighting of an old URL whose report has since moved
     if s["how"] == sightings.GONE:
-        return _gone(db, report, s, complete) if report else None
+        return _gone(db, report, s, moves.complete) if report else None
     if report is None:
-        return _arrival(db, s, cycle_id, agencies[s["source_id"]], listed)
+        return _arrival(db, s, cycle_id, agencies[s["source_id"]], moves)
     if s["how"] == sightings.FETCHED:
         return _refetched(db, report, s, cycle_id)
     reports.touch(db, report["id"], s, cycle_id)
@@ -77,31 +110,34 @@ def _apply(
 
 
 def _arrival(
-    db: Database, s: dict, cycle_id: int, agency: str, listed: set[tuple[str, str]]
+    db: Database, s: dict, cycle_id: int, agency: str, moves: _MoveEvidence
 ) -> tuple | None:
     if s["how"] != sightings.FETCHED:
         return None
-    old = _moved_from(db, s, listed)
+    old = _moved_from(db, s, moves)
     if old:
         reports.touch(db, old["id"], s, cycle_id, url=s["url"], moved_from=old["url"])
         if not reports.has_body(db, old["id"], s["sha256"]):
             reports.add_version(db, old["id"], s, cycle_id, with_text=False)
+        if old["sha256"] != s["sha256"]:
+            reports.served(db, old["id"], s, cycle_id)
             db["reports"].update(old["id"], {"sha256": s["sha256"]})
         return ("moved", old["id"], f"{old['title']}: moved to {s['url']}", f"from {old['url']}")
     report_id = reports.insert(db, s, agency, cycle_id)
     reports.add_version(db, report_id, s, cycle_id, with_text=False)  # text: extraction's job
+    reports.served(db, report_id, s, cycle_id)
     return ("new", report_id, _describe(reports.get(db, report_id)), "")
 
 
-def _moved_from(db: Database, s: dict, listed: set[tuple[str, str]]) -> dict | None:
-    """A known report of the source whose old URL is no longer listed and that matches."""
+def _moved_from(db: Database, s: dict, moves: _MoveEvidence) -> dict | None:
+    """A known report of the source that matches and whose old URL is known to be gone."""
     candidates = db.query(
         """SELECT * FROM reports WHERE source_id = ? AND url != ? AND
            (id IN (SELECT report_id FROM report_versions WHERE sha256 = ?) OR year = ?)""",
         [s["source_id"], s["url"], s["sha256"], s["year"]],
     )
     for old in candidates:
-        if (s["source_id"], old["url"]) in listed:
+        if not moves.old_url_gone(old):
             continue
         if reports.has_body(db, old["id"], s["sha256"]) or _same_title(old["title"], s["title"]):
             return old
@@ -114,13 +150,27 @@ def _same_title(a: str | None, b: str | None) -> bool:
 
 
 def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | None:
-    reports.touch(db, report["id"], s, cycle_id, sha256=s["sha256"])
-    if reports.has_body(db, report["id"], s["sha256"]):
+    """A known report fetched again: a change is a text different from the one served before.
+
+    Compared with the body the URL served last (`reports.sha256`), not with the newest version
+    recorded: a revert to an earlier text (A → B → A) serves a body already known, and is as
+    much an edit as the first change was.
+    """
+    changes = {"sha256": s["sha256"]}
+    if s["sha256"] == report["sha256"]:
+        reports.touch(db, report["id"], s, cycle_id, **changes)
         return None
-    before = reports.latest_version(db, report["id"])
+    reports.served(db, report["id"], s, cycle_id)
+    before = reports.version(db, report["id"], report["sha256"])
     if before is not None:
         before = reports.with_text(db, before, report)
-    after = reports.add_version(db, report["id"], s, cycle_id)
+    after = reports.version(db, report["id"], s["sha256"])
+    if after is None:
+        after = reports.add_version(db, report["id"], s, cycle_id)
+    else:
+        after = reports.with_text(db, after, {**report, "content_type": s["content_type"]})
+        changes["regime"] = after["regime"]  # the served-again version's, as extracted then
+    reports.touch(db, report["id"], s, cycle_id, **changes)
     if before is None or _same_text(before, after):
         return None
     diff = _diff(before, after)
@@ -151,7 +201,7 @@ def _diff(before: dict, after: dict) -> list[str]:
 
 def _gone(db: Database, report: dict, s: dict, complete: set[str]) -> tuple | None:
     """Count one piece of removal evidence; the second consecutive one removes the report."""
-    if s["in_list"] or s["source_id"] not in complete:
+    if s["in_list"] or not s["walk_complete"] or s["source_id"] not in complete:
         return None  # still linked (a broken link), or the lists were not fully walked
     count = report["gone_count"] + 1
     db["reports"].update(report["id"], {"gone_count": count})

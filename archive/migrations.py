@@ -504,3 +504,64 @@ def blob_dictionaries(db: Database) -> None:
     db.execute(
         "ALTER TABLE blobs ADD COLUMN dictionary_id INTEGER REFERENCES blob_dictionaries (id)"
     )
+
+
+_STATED_DATES = (
+    """CREATE TEMP TABLE stated AS
+       SELECT source_id, sha256, published_on, published_on_evidence FROM sightings
+       WHERE id IN (SELECT min(id) FROM sightings
+                    WHERE how = 'fetched' AND published_on IS NOT NULL
+                    GROUP BY source_id, sha256)""",
+    "CREATE INDEX temp.stated_key ON stated (source_id, sha256)",
+    """UPDATE report_versions
+       SET published_on = st.published_on, published_on_evidence = st.published_on_evidence
+       FROM stated st, reports r
+       WHERE r.id = report_versions.report_id AND st.source_id = r.source_id
+         AND st.sha256 = report_versions.sha256""",
+    "DROP TABLE temp.stated",
+    """UPDATE reports
+       SET (published_on, published_on_evidence) = (
+           SELECT v.published_on, v.published_on_evidence FROM report_versions v
+           WHERE v.report_id = reports.id AND v.published_on IS NOT NULL
+           ORDER BY v.published_on, v.rowid LIMIT 1)
+       WHERE EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = reports.id
+                     AND v.published_on < coalesce(reports.published_on, '9999'))""",
+)
+
+
+@migrations(name="0011_event_evidence")
+def event_evidence(db: Database) -> None:
+    """What events and the register rest on: the date each version stated, and which body a
+    report served when.
+
+    `report_versions.published_on` (+ evidence) keeps every date a version stated, so a CMS
+    re-dating a page on a later edit no longer erases the date the report was published with;
+    `reports.published_on` becomes the earliest of them (backfilled from the sightings, which
+    recorded every date seen). `served_versions` records each time a report's URL started
+    serving a body — a body served again included, which `report_versions` (one row per
+    distinct body) cannot show — so a revert is a change like any other.
+    `sightings.walk_complete` says whether an unlisted URL was re-checked after a complete walk
+    of its source's lists: a `gone` answer is recorded whatever the walk (a move needs it), and
+    counts towards removal only then.
+    """
+    db["report_versions"].add_column("published_on", str)
+    db["report_versions"].add_column("published_on_evidence", str)
+    db["sightings"].add_column("walk_complete", int)
+    # Until now an unlisted URL's `gone` sighting was recorded only after a complete walk.
+    db.execute("UPDATE sightings SET walk_complete = 1 WHERE how = 'gone' AND in_list = 0")
+    for statement in _STATED_DATES:
+        db.execute(statement)
+    db["served_versions"].create(
+        {"id": int, "report_id": int, "sha256": str, "cycle_id": int, "served_at": str},
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
+        not_null={"report_id", "sha256"},
+    )
+    db["served_versions"].create_index(["report_id"])
+    db.execute(
+        """INSERT INTO served_versions (report_id, sha256, cycle_id, served_at)
+           SELECT v.report_id, v.sha256, c.id, coalesce(v.first_seen_at, r.first_seen_at)
+           FROM report_versions v JOIN reports r ON r.id = v.report_id
+                LEFT JOIN cycles c ON c.id = v.cycle_id
+           ORDER BY v.first_seen_at, v.rowid"""
+    )

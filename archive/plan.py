@@ -36,15 +36,22 @@ class Known:
 
 
 def known_reports(db: Database, source_id: str, today: date, recheck_days: int) -> dict[str, Known]:
-    """The source's known reports by URL, each marked due for re-verification or not."""
+    """The source's known reports by URL, each marked due for re-verification or not.
+
+    The validators are those of the latest 200 answer that served the report's own body
+    (`reports.sha256`), never merely the URL's latest 200: after a page is replaced in place by
+    a "not found" stub, the stub's ETag would earn a 304 that "confirms" a body the server no
+    longer has, and the report would never be removed. A 304 confirms only the body its
+    validators came from, which is the `sha256` the sighting then carries.
+    """
     fresh_since = (today - timedelta(days=FRESH_DAYS)).isoformat()
     rows = db.execute(
         """SELECT r.id, r.url, r.sha256, r.status, r.gone_count,
                   coalesce(r.published_on, r.first_seen_at),
                   (SELECT etag FROM fetches f WHERE f.url = r.url AND f.status = 200
-                   ORDER BY f.id DESC LIMIT 1),
+                     AND f.sha256 = r.sha256 ORDER BY f.id DESC LIMIT 1),
                   (SELECT last_modified FROM fetches f WHERE f.url = r.url AND f.status = 200
-                   ORDER BY f.id DESC LIMIT 1)
+                     AND f.sha256 = r.sha256 ORDER BY f.id DESC LIMIT 1)
            FROM reports r WHERE r.source_id = ?""",
         [source_id],
     ).fetchall()

@@ -139,7 +139,8 @@ def tracked_since(db: Database, source_id: str, zone: ZoneInfo) -> date | None:
 
 
 def _reports_by_year(db: Database, source_id: str, zone: ZoneInfo) -> dict[int, dict]:
-    """Per report year, the report that came first: earliest date (published, else first seen)."""
+    """Per report year, the report that came first: the earliest evidence of its publication
+    (the earliest date a version stated, or the day we first saw it, whichever is earlier)."""
     best: dict[int, dict] = {}
     rows = db.query(
         "SELECT id, year, published_on, first_seen_at FROM reports "
@@ -152,7 +153,8 @@ def _reports_by_year(db: Database, source_id: str, zone: ZoneInfo) -> dict[int, 
             "published_on": _date(row["published_on"]),
             "first_seen_on": _local_date(row["first_seen_at"], zone),
         }
-        report["when"] = report["published_on"] or report["first_seen_on"] or date.max
+        dates = [d for d in (report["published_on"], report["first_seen_on"]) if d]
+        report["when"] = min(dates, default=date.max)
         known = best.get(row["year"])
         if known is None or report["when"] < known["when"]:
             best[row["year"]] = report
@@ -294,7 +296,8 @@ def _url_and_summary(db: Database, source: Source, kind: str, row: dict) -> tupl
         )
     else:
         url = db.execute("SELECT url FROM reports WHERE id = ?", [row["report_id"]]).fetchone()[0]
-        when = row["published_on"] or row["first_seen_on"]
+        by_seen = row["evidence"] == BY_FIRST_SEEN or not row["published_on"]
+        when = row["first_seen_on"] if by_seen else row["published_on"]
         summary = (
             f"{row['agency']} {row['year']}年度报告逾期公开 published late: {when} "
             f"({row['evidence']}), {row['days_late']} days after {row['due_on']}"

@@ -1,8 +1,14 @@
 """Reports: one row per annual disclosure report an agency published, and its versions.
 
 Identity survives URL changes (a move updates `url` and keeps the row); each distinct body a
-report served is a row in `report_versions` with the text extracted from it, so edits are
-compared on text, and nothing seen is forgotten though `reports.sha256` follows the latest body.
+report served is a row in `report_versions` with the text extracted from it and the date it
+stated, so edits are compared on text, and nothing seen is forgotten though `reports.sha256`
+follows the body served last. `served_versions` records each time the URL started serving a
+body, a body served again (a revert) included.
+
+`reports.published_on` is the earliest date any version stated: a CMS that re-dates a page when
+a typo is fixed does not re-publish the report, and the register must never judge a report
+later than the earliest evidence of its publication.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from archive.text import report_text, text_digest
 ACTIVE = "active"
 REMOVED = "removed"
 _METADATA = ("title", "year", "published_on", "published_on_evidence", "content_type")
+_REFRESHED = ("title", "year", "content_type")  # the page's latest word; dates: the earliest
 
 
 def find(db: Database, source_id: str, url: str) -> dict | None:
@@ -47,8 +54,16 @@ def insert(db: Database, seen: dict, agency: str, cycle_id: int) -> int:
 
 
 def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: Any) -> None:
-    """Seen alive this cycle: refresh last-seen, listing and any metadata the page gave."""
-    update = {key: seen[key] for key in _METADATA if seen.get(key) is not None}
+    """Seen alive this cycle: refresh last-seen, listing and any metadata the page gave; a
+    stated date replaces the report's only if it is earlier (or the report had none)."""
+    update = {key: seen[key] for key in _REFRESHED if seen.get(key) is not None}
+    if seen.get("published_on"):
+        db.execute(
+            "UPDATE reports SET published_on = ?, published_on_evidence = ? "
+            "WHERE id = ? AND (published_on IS NULL OR published_on > ?)",
+            [seen["published_on"], seen.get("published_on_evidence"), report_id,
+             seen["published_on"]],
+        )  # fmt: skip
     if seen.get("list_url"):
         update.update(list_url=seen["list_url"], list_title=seen["list_title"])
     update.update(last_seen_at=seen["seen_at"], last_seen_cycle=cycle_id, gone_count=0)
@@ -56,12 +71,24 @@ def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: An
     db["reports"].update(report_id, update)
 
 
-def latest_version(db: Database, report_id: int) -> dict | None:
+def version(db: Database, report_id: int, sha256: str | None) -> dict | None:
+    """The report's version for this body, if it has one."""
     rows = db.query(
-        "SELECT * FROM report_versions WHERE report_id = ? ORDER BY rowid DESC LIMIT 1",
-        [report_id],
+        "SELECT * FROM report_versions WHERE report_id = ? AND sha256 = ?", [report_id, sha256]
     )
     return next(iter(rows), None)
+
+
+def served(db: Database, report_id: int, seen: dict, cycle_id: int) -> None:
+    """The report's URL started serving `seen`'s body (its first, an edit, or a revert)."""
+    db["served_versions"].insert(
+        {
+            "report_id": report_id,
+            "sha256": seen["sha256"],
+            "cycle_id": cycle_id,
+            "served_at": seen["seen_at"],
+        }
+    )
 
 
 def body_text(body: bytes, content_type: str | None, url: str) -> str | None:
@@ -89,6 +116,8 @@ def add_version(
         "cycle_id": cycle_id,
         "text": text,
         "text_sha256": text_digest(text),
+        "published_on": seen.get("published_on"),
+        "published_on_evidence": seen.get("published_on_evidence"),
     }
     db["report_versions"].insert(version, ignore=True)
     return version

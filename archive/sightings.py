@@ -36,6 +36,7 @@ class Sighting:
     list_title: str | None = None
     sha256: str | None = None
     content_type: str | None = None
+    walk_complete: bool | None = None  # unlisted: re-checked after a complete walk of the lists
 
 
 _COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))
@@ -47,6 +48,8 @@ def record(db: Database, sighting: Sighting, cycle_id: int | None) -> None:
     if sighting.how not in HOWS:
         raise ValueError(f"sighting how must be one of {HOWS}, not {sighting.how!r}")
     row = {**sighting.__dict__, "in_list": int(sighting.in_list), "cycle_id": cycle_id}
+    if sighting.walk_complete is not None:
+        row["walk_complete"] = int(sighting.walk_complete)
     db.execute(_INSERT, [row[name] for name in _COLUMNS])
 
 

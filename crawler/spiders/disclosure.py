@@ -136,14 +136,16 @@ class DisclosureSpider(Spider):
             "http_status": response.status,
             "list_url": response.meta.get("list_url"),
             "list_title": entry.text if entry else None,
+            "walk_complete": None if entry else state.walk_complete,
         }
         if blocked_by(response.status, response.body):
             return  # a challenge page is not the report: no version, no removal evidence
         if response.status == 304 and known:
             yield Sighting(how=NOT_MODIFIED, sha256=known.sha256, **base)
         elif response.status in (404, 410) or is_soft_404(response):
-            # Removal evidence only when the lists were read whole tonight and did not link it.
-            if known and (entry is not None or state.walk_complete):
+            # Recorded whatever tonight's walk (a move needs to know the old URL is gone);
+            # detection counts it towards removal only after a complete walk (`walk_complete`).
+            if known:
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
             found, files = await self.describer.describe(
