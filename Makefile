@@ -85,6 +85,12 @@ format: $(BIN)/.installed
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
 
+.PHONY: screenshot
+## screenshot: docs/archived-copy.png, the README's picture of an archived copy, taken by the
+##             browser test (tests/test_browser.py) with headless Chromium (make system-deps)
+screenshot: $(BIN)/.installed
+	GONGKAI_SCREENSHOT=$(CURDIR)/docs/archived-copy.png $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py -k screenshot
+
 .PHONY: bench
 SOURCES ?= 200
 PAGES ?= 5

@@ -119,8 +119,9 @@ def load(db: Database, sha256: str) -> Copy | None:
         ),
         attachments=_rows(
             db,
-            "SELECT id, report_id, title, url, content_type, kind FROM attachments "
-            "WHERE sha256 = ? ORDER BY id",
+            "SELECT a.id, a.report_id, a.title, a.url, a.content_type, a.kind, "
+            "r.title AS report_title FROM attachments a LEFT JOIN reports r ON r.id = a.report_id "
+            "WHERE a.sha256 = ? ORDER BY a.id",
             [sha256],
         ),
     )

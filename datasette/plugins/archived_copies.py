@@ -8,7 +8,9 @@ Pages (DB is the database's name, e.g. `demo`):
     /-/gongkai/DB/raw/SHA256                  the original bytes, byte for byte, as a download
     /-/gongkai/DB/diff/REPORT_ID/SHA_A/SHA_B   the text diff between two versions of a report
 
-A report's row page lists its versions (the `row.html` in datasette/templates).
+Every `sha256` cell links to the copy page (in the blobs table, whose key Datasette links to
+the row itself, the `content` cell does). A report's row page lists its versions (the `row.html`
+in datasette/templates).
 
 An archived page must never run its scripts or call the live site while someone reads it: the
 body of a page is served with a Content-Security-Policy that allows no script and no request
@@ -62,16 +64,25 @@ def prepare_jinja2_environment(env, datasette):
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    if (
-        column == "sha256"
-        and table in SHA_TABLES
-        and isinstance(value, str)
-        and _SHA.fullmatch(value)
-    ):
-        href = path(datasette, database, "copy", value)
-        return Markup(f'<a href="{escape(href)}" title="the archived copy">{value}</a>')
+def render_cell(row, value, column, table, database, datasette):
+    """A `sha256` cell links to its copy. A foreign key arrives as {"value", "label"}. In the
+    blobs table Datasette draws the key itself (a link to the row), so there the `content`
+    cell, compressed bytes no one can read, links to the copy instead."""
+    if table not in SHA_TABLES:
+        return None
+    if isinstance(value, dict):
+        value = value.get("value")
+    if column == "sha256" and isinstance(value, str) and _SHA.fullmatch(value):
+        return _copy_link(datasette, database, value, value)
+    if table == "blobs" and column == "content" and row is not None:
+        sha256 = dict(row).get("sha256")  # a sqlite3.Row: `in` would search its values
+        return _copy_link(datasette, database, sha256, "archived copy") if sha256 else None
     return None
+
+
+def _copy_link(datasette, database: str, sha256: str, text: str) -> Markup:
+    href = path(datasette, database, "copy", sha256)
+    return Markup(f'<a href="{escape(href)}" title="the archived copy">{escape(text)}</a>')
 
 
 @hookimpl
