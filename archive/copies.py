@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import zstandard
@@ -44,12 +45,13 @@ class Copy:
     problem: str | None = None
     fetches: list[dict[str, Any]] = field(default_factory=list)
     fetch_count: int = 0
+    last_fetched_at: str | None = None
     reports: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def actual_sha256(self) -> str | None:
-        """The SHA-256 of the bytes as decoded now, computed on every call."""
+        """The SHA-256 of the bytes just read and decoded: computed anew for every `load`."""
         return None if self.data is None else blobs.sha256_of(self.data)
 
     @property
@@ -97,7 +99,9 @@ def load(db: Database, sha256: str) -> Copy | None:
     if row is None:
         return None
     data, problem = _bytes(db, sha256)
-    count = db.execute("SELECT count(*) FROM fetches WHERE sha256 = ?", [sha256]).fetchone()[0]
+    count, last = db.execute(
+        "SELECT count(*), max(fetched_at) FROM fetches WHERE sha256 = ?", [sha256]
+    ).fetchone()
     return Copy(
         sha256=sha256,
         size=row[0],
@@ -110,6 +114,7 @@ def load(db: Database, sha256: str) -> Copy | None:
             [sha256, FETCHES_SHOWN],
         ),
         fetch_count=count,
+        last_fetched_at=last,
         reports=_rows(
             db,
             "SELECT r.id, r.title, r.agency, r.url, r.content_type, v.first_seen_at "

@@ -114,6 +114,7 @@ def test_the_copy_page_tells_where_when_and_how_the_bytes_were_fetched(archive):
     found = bar(response.text)
     assert f"<code>{URL}</code>" in found
     assert f"<dd>{FETCHED_AT} (first of 2 fetches" in found  # the 304 confirmed the bytes later
+    assert "the last at 2026-03-04T02:30:00+00:00)" in found
     assert "<dt>status</dt><dd>200</dd>" in found
     assert "<dt>content type</dt><dd>text/html</dd>" in found
     assert f"<code>{archive.page}</code>" in found
@@ -218,3 +219,14 @@ def test_the_diff_page_shows_what_the_text_lost_and_gained(archive):
     other = versions_of(archive, "gz2014")[0]
     wrong = f"/-/gongkai/{archive.path.stem}/diff/{report_id}/{first}/{other}"
     assert archive.get(wrong).status_code == 404
+
+
+def test_columns_a_later_migration_adds_to_the_fetch_log_are_shown_as_found(tmp_path):
+    later = Archive(tmp_path / "later.db")
+    headers = "HTTP/1.1 200 OK\r\nX-Gov-Trace: 42"
+    with sqlite3.connect(later.path) as connection:  # as a migration would
+        connection.execute("ALTER TABLE fetches ADD COLUMN response_headers TEXT")
+        connection.execute("UPDATE fetches SET response_headers = ? WHERE sha256 = ?",
+                           [headers, later.page])  # fmt: skip
+    html = later.copy(later.page).text
+    assert "<b>response_headers</b>: <code>HTTP/1.1 200 OK\r\nX-Gov-Trace: 42</code>" in html

@@ -60,7 +60,9 @@ def path(datasette, database: str, *parts: str) -> str:
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
+    """The plugin's templates, after a --template-dir's (a user's own row.html still wins)."""
+    own = [FileSystemLoader(datasette.template_dir)] if datasette.template_dir else []
+    env.loader = ChoiceLoader([*own, FileSystemLoader(str(TEMPLATES)), env.loader])
 
 
 @hookimpl
