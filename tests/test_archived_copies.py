@@ -216,6 +216,10 @@ def test_the_diff_page_shows_what_the_text_lost_and_gained(archive):
     assert response.status_code == 200
     assert '<div class="removed">-本报告由市口岸办编制。</div>' in response.text
     assert '<div class="added">+旧稿独有的句子，后来被删掉了。</div>' in response.text
+    seen = archive.fixture.db.execute(
+        "SELECT first_seen_at FROM report_versions WHERE sha256 = ?", [second]
+    ).fetchone()[0]
+    assert f"<code>{second}</code></a>, first seen {seen}" in response.text
     other = versions_of(archive, "gz2014")[0]
     wrong = f"/-/gongkai/{archive.path.stem}/diff/{report_id}/{first}/{other}"
     assert archive.get(wrong).status_code == 404

@@ -181,20 +181,26 @@ async def diff_page(datasette, request):
     report_id = int(request.url_vars["report_id"])
     before, after = request.url_vars["before"], request.url_vars["after"]
 
-    def read(db: Database) -> tuple[dict | None, list[str] | None]:
-        report = db.execute("SELECT id, title FROM reports WHERE id = ?", [report_id]).fetchone()
-        return report, copies.text_diff(db, report_id, before, after)
+    def read(db: Database) -> tuple:
+        report = db.execute("SELECT title FROM reports WHERE id = ?", [report_id]).fetchone()
+        seen = {v["sha256"]: v["first_seen_at"] for v in copies.versions(db, report_id)}
+        return report, seen, copies.text_diff(db, report_id, before, after)
 
-    report, lines = await _read(datasette, database, read)
+    report, seen, lines = await _read(datasette, database, read)
     if report is None or lines is None:
         raise NotFound(f"report {report_id} has no versions {before} and {after}")
+
+    def version(sha256: str) -> dict:
+        copy = path(datasette, database, "copy", sha256)
+        return {"sha256": sha256, "first_seen_at": seen[sha256], "url": copy}
+
     context = {
         "database": database,
         "report_id": report_id,
-        "title": report[1],
+        "title": report[0],
         "report_url": datasette.urls.row(database, "reports", str(report_id)),
-        "before": {"sha256": before, "url": path(datasette, database, "copy", before)},
-        "after": {"sha256": after, "url": path(datasette, database, "copy", after)},
+        "before": version(before),
+        "after": version(after),
         "lines": [(_line_class(line), line) for line in lines[2:]],
     }
     return Response.html(
