@@ -112,6 +112,7 @@ class _Session:
         self.loaded = asyncio.Event()
         self.main: str | None = None
         self.children: list[str] = []
+        self.tasks: set[asyncio.Task] = set()
 
     async def call(self, method: str, session: str | None = None, **params: Any) -> dict:
         message_id = next(self.ids)
@@ -142,10 +143,10 @@ class _Session:
             self.visit.blocked[params["requestId"]] = params["blockedReason"]
         elif method == "Page.loadEventFired" and session == self.main:
             self.loaded.set()
-        elif method == "Target.attachedToTarget":
+        elif method == "Target.attachedToTarget" and session is not None:  # auto-attached
             child = params["sessionId"]
             self.children.append(child)
-            asyncio.get_running_loop().create_task(self.watch(child, resume=True))
+            self.tasks.add(asyncio.get_running_loop().create_task(self.watch(child, resume=True)))
 
     async def watch(self, session: str, resume: bool = False) -> None:
         """Record a target's requests, and attach to its own frames and workers before they
@@ -200,5 +201,6 @@ async def _visit(devtools: str, url: str, screenshot: bool, settle: float) -> Vi
                 result.screenshot = base64.b64decode(shot["data"])
             await cdp.call("Target.closeTarget", targetId=target["targetId"])
         finally:
-            listener.cancel()
+            for task in (*cdp.tasks, listener):
+                task.cancel()
     return result
