@@ -19,8 +19,10 @@ demo: $(BIN)/.installed
 test: $(BIN)/.installed lint $(VENV)/.system-deps
 	$(BIN)/python -m pytest -q
 
-## system-deps: antiword, which reads .doc/.wps attachments — apt-get when root, else a message.
-## Never fails: without antiword those attachments get a note saying so and their tests skip.
+## system-deps: antiword, which reads .doc/.wps attachments, and headless Chromium with a Chinese
+## font (Debian's chromium, fonts-wqy-microhei), which the browser test of archived copies drives —
+## apt-get when root, else a message. Never fails: without antiword those attachments get a note
+## saying so and their tests skip; without chromium the browser test skips.
 system-deps:
 	@if command -v antiword >/dev/null 2>&1; then \
 		echo "system-deps: antiword is installed"; \
@@ -34,6 +36,19 @@ system-deps:
 	else \
 		echo "system-deps: antiword is missing; .doc/.wps attachments stay unread until an admin"; \
 		echo "  runs 'apt-get install antiword' (Debian/Ubuntu) or installs it another way"; \
+	fi
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "system-deps: chromium and a Chinese font are installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "system-deps: installing chromium and fonts-wqy-microhei with apt-get"; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }; \
+		} >/dev/null 2>&1 \
+		&& echo "system-deps: chromium installed" \
+		|| echo "system-deps: apt-get could not install chromium; the browser test of archived copies skips"; \
+	else \
+		echo "system-deps: chromium is missing; the browser test of archived copies skips until an admin"; \
+		echo "  runs 'apt-get install chromium fonts-wqy-microhei' (Debian/Ubuntu)"; \
 	fi
 
 # `make test` tries system-deps once per venv (the stamp goes with `make clean`).
@@ -69,6 +84,12 @@ format: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
+
+.PHONY: screenshot
+## screenshot: docs/archived-copy.png, the README's picture of an archived copy, taken by the
+##             browser test (tests/test_browser.py) with headless Chromium (make system-deps)
+screenshot: $(BIN)/.installed
+	GONGKAI_SCREENSHOT=$(CURDIR)/docs/archived-copy.png $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py -k screenshot
 
 .PHONY: bench
 SOURCES ?= 200
