@@ -6,6 +6,7 @@ template. Only such a page, a 404 or a 410 counts as evidence that a report is g
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ _NOT_FOUND = re.compile(
     r"文章不存在|内容不存在|已被撤(销|下)|404 ?Not Found|Page Not Found",
     re.IGNORECASE,
 )
+log = logging.getLogger(__name__)
 _SOFT_404_MAX_TEXT = 1500
 _SOFT_404_MAX_BYTES = 16 * 1024
 
@@ -50,6 +52,24 @@ def is_soft_404(response: Response) -> bool:
 
 
 def describe_body(
+    url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
+) -> tuple[dict[str, Any], tuple[Entry, ...]]:
+    """`describe_page`, contained: a page that breaks a parser is still a sighting (and so a
+    version, archived and extracted later), described from its list entry alone, and the
+    failure is logged with the page's URL. One malformed page must not lose its report."""
+    try:
+        return describe_page(url, body, ctype, entry, family)
+    except Exception as error:  # any parser bug, on any page
+        log.warning("report_page: %s could not be described (%s: %s); using its list entry",
+                    url, type(error).__name__, error)  # fmt: skip
+    try:
+        return describe_page(url, b"", ctype, entry, family)
+    except Exception:  # the list entry itself breaks a parser
+        return {"title": entry.text if entry else None, "year": None, "published_on": None,
+                "published_on_evidence": None, "content_type": ctype}, ()  # fmt: skip
+
+
+def describe_page(
     url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
     """Sighting fields for a fetched report page (or attachment), and the files it links.

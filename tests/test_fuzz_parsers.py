@@ -1,0 +1,153 @@
+"""Seeded fuzzing of every parser of archived content over mutated fixture pages.
+
+Agencies' pages are Word-pasted, truncated by a timeout, half-rendered, served with the wrong
+charset: whatever bytes arrive, a parser must answer (possibly "nothing found"), never raise.
+A parser that raises on one page would otherwise lose that page's entries in the crawl, or
+stop a cycle's extraction. Each case mutates a saved page or a fixture site's page the way the
+web does (truncation, cut ranges, inserted markup and control bytes, broken JSON, deep nesting)
+and passes it through every family verb, the classifier, the date parser, report_page and the
+statistics extractor. The seed is fixed, so a failure names a case that can be replayed.
+"""
+
+from __future__ import annotations
+
+import random
+import traceback
+from pathlib import Path
+
+from archive import extraction
+from archive.extract import stats
+from archive.text import report_text
+from crawler.classify import classify, is_column_link
+from crawler.dates import labelled_date, parse_date, pick_published_on, url_date
+from crawler.families import FAMILIES, Entry
+from crawler.page import Page
+from crawler.report_page import describe_page
+from tests.saved_pages import content_type_of, declared_url, saved_pages
+
+ROOT = Path(__file__).parent
+SEED = 20261204
+CASES = 2000
+MAX_SEED_BYTES = 40_000  # larger pages are cut: the mutations, not the size, find the bugs
+
+MARKUP = [
+    b"<table>", b"</table>", b"<tr>", b"<td>", b"</td></tr>", b"<th rowspan=99999>", b"</div>",
+    b"<div>", b"<!--", b"-->", b"<![CDATA[", b"]]>", b"<script>", b"</script>", b"<style>",
+    b"<a href='javascript:'>", b"<a href='http://[::1'>", b"<a href=''>", b"<meta charset=x>",
+    b'<meta name="PubDate" content="9999-99-99">', b'<meta name="ArticleTitle" content="">',
+    b"&#0;", b"&#xD800;", b"&#1114112;", b"&nbsp;", b"<br>", b"<p>", b"<h1>", b"<?xml ?>",
+    b"<!DOCTYPE x>", b"\xef\xbb\xbf", b"2023\xe5\xb9\xb4\xe5\xba\xa6", b"\xe5\x8f\x91\xe5\xb8\x83"
+    b"\xe6\x97\xa5\xe6\x9c\x9f\xef\xbc\x9a", b"createPageHTML(", b"createPageHTML(1e309, -1, ",
+    b"<datastore>", b"<record>", b"</datastore>", b"window._CONFIG = {", b"<ucaptitle>",
+    b"<publishtime>", b"99999999999999999999", b"-0", b"NaN", b"\xe4\xb8\x80",
+]  # fmt: skip
+CONTROL = [bytes([n]) for n in (*range(0, 32), 127)] + [b"\xff", b"\xfe\xff", b"\xc3", b"\x80"]
+JSON_BREAKS = [
+    b"null", b"[]", b"{}", b'""', b"1e999", b"true", b'{"a":', b"[[[[", b'"\\ud800"', b"-",
+    b'{"articles": null}', b'{"articles": [null, 1, "x", {}]}', b'{"total": "x", "data": {}}',
+]  # fmt: skip
+
+
+def seeds() -> list[tuple[str, bytes, str]]:
+    """(url, body, content type) of every saved page and fixture-site page."""
+    found = []
+    for path in saved_pages():
+        body = path.read_bytes()
+        found.append((declared_url(path, body) or "http://example.gov.cn/x", body,
+                      content_type_of(path)))  # fmt: skip
+    for path in sorted((ROOT / "sites").rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".htm", ".shtml", ".json", ".xml", ""):
+            if path.name in ("expected.json",) or path.name.startswith("_"):
+                continue
+            kind = "application/json" if path.suffix in (".json", "") else "text/html"
+            found.append((f"http://127.0.0.1/{path.relative_to(ROOT)}", path.read_bytes(), kind))
+    for path in sorted((ROOT / "fixtures" / "stats").glob("*.html")):
+        found.append((f"http://example.gov.cn/{path.name}", path.read_bytes(), "text/html"))
+    return [(url, body[:MAX_SEED_BYTES], ctype) for url, body, ctype in found]
+
+
+def mutate(rng: random.Random, body: bytes) -> bytes:
+    """One to four of the web's ways of breaking a page."""
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randint(0, len(body))
+        how = rng.randrange(7)
+        if how == 0:  # truncated download
+            body = body[:at]
+        elif how == 1:  # a range cut out
+            body = body[:at] + body[at + rng.randint(1, 2000) :]
+        elif how == 2:  # stray markup
+            body = body[:at] + rng.choice(MARKUP) + body[at:]
+        elif how == 3:  # control bytes and broken UTF-8, often where a tail text begins
+            near = body.find(b">", at)
+            at = near + 1 if near >= 0 and rng.random() < 0.7 else at
+            body = body[:at] + b"".join(rng.choices(CONTROL, k=rng.randint(1, 4))) + body[at:]
+        elif how == 4:  # broken JSON
+            body = body[:at] + rng.choice(JSON_BREAKS) + body[at + rng.randint(0, 40) :]
+        elif how == 5:  # deep nesting
+            depth = rng.choice((200, 3000))
+            open_, close = rng.choice(
+                ((b"<div>", b"</div>"), (b"[", b"]"), (b"<table><tr><td>", b""))
+            )
+            body = body[:at] + open_ * depth + b"x" + close * depth + body[at:]
+        else:  # a run of bytes duplicated (a retried chunk)
+            body = body[:at] + body[at : at + rng.randint(1, 500)] * 2 + body[at:]
+    return body
+
+
+def exercise(url: str, body: bytes, ctype: str, rng: random.Random) -> None:
+    """Every parser of archived content over one body; any exception escapes to the caller."""
+    page = Page.parse(url, body, ctype)
+    entries: list[Entry] = []
+    for family in FAMILIES:
+        family.recognise(page)
+        entries += list(family.list_entries(page))
+        list(family.next_pages(page))
+        family.report_fields(page)
+    texts = [entry.text for entry in entries[:20]]
+    text = page.visible_text()
+    cut = rng.randint(0, len(text))
+    texts += [text[cut : cut + rng.randint(0, 80)], page.text[:200]]
+    for snippet in texts:
+        verdict = classify(snippet)
+        is_column_link(snippet, verdict.is_report)
+        parse_date(snippet)
+    labelled_date(text)
+    url_date(url)
+    pick_published_on(text, text[:30], text[-30:], url)
+    entry = entries[0] if entries else None
+    for family in (None, rng.choice(FAMILIES).name):
+        describe_page(url, body, ctype, entry, family)
+    year = rng.choice((None, 2014, 2019, 2023))
+    extraction.read(body, ctype, url, year)
+    stats.from_html(page.text, year)
+    report_text(body, ctype)
+
+
+def _ours(error: Exception) -> str:
+    """The innermost frame of the project's own code: where the exception escaped us."""
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [
+        f
+        for f in frames
+        if f.filename.startswith(str(ROOT.parent))
+        and "/.venv/" not in f.filename
+        and "test_fuzz" not in f.filename
+    ]
+    where = (mine or frames)[-1]
+    return f"{Path(where.filename).parent.name}/{Path(where.filename).name}:{where.lineno}"
+
+
+def test_no_parser_raises_on_mutated_pages():
+    rng = random.Random(SEED)
+    pages = seeds()
+    assert len(pages) > 50, "the seeds are the project's own pages"
+    failures: dict[str, str] = {}
+    for case in range(CASES):
+        url, body, ctype = rng.choice(pages)
+        mutated = mutate(rng, body)
+        try:
+            exercise(url, mutated, ctype, random.Random(case))
+        except Exception as error:  # collect every kind, report them together
+            key = f"{type(error).__name__} at {_ours(error)}"
+            failures.setdefault(key, f"case {case} ({url}): {error!r}"[:300])
+    assert not failures, "\n".join(f"{key}: {first}" for key, first in failures.items())
