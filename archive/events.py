@@ -123,6 +123,8 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     after = reports.add_version(db, report["id"], s, cycle_id)
     if before is None or _same_text(before, after):
         return None
+    if before.get("extract_error") or after.get("extract_error"):
+        return None  # a text that could not be read is no evidence of an edit (see the view)
     diff = _diff(before, after)
     added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))

@@ -24,7 +24,8 @@ MIN_VERSIONS = 200  # fewer are read in the calling process
 BATCH = 50  # versions per task: large enough to amortise the pickling, small to balance
 WORKERS_ENV = "GONGKAI_EXTRACT_WORKERS"
 
-Computed = tuple[str | None, Stats, list[Check]]  # extraction.Computed (that module imports this)
+# extraction.Computed (that module imports this): text, statistics, checks, failure or None
+Computed = tuple[str | None, Stats, list[Check], str | None]
 
 _db: Database | None = None
 
