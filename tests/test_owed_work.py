@@ -202,3 +202,35 @@ def test_the_next_cycle_completes_what_a_killed_cycle_left_undone(killed_after_d
         "AND g.year = 2024"
     ).fetchone()
     assert register == (1,), "the register knows the killed cycle's report"
+
+
+def test_upgrading_an_archive_owes_only_what_a_dead_cycle_left(tmp_path):
+    """Migration 0010: rows of finished cycles count as done (no flood of old alerts, no
+    re-extraction of the archive); a cycle still `running` died, so its work is owed."""
+    from sqlite_utils import Database
+
+    from archive.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="0010_owed_work")
+    when = "2026-11-2{}T02:30:00+00:00"
+    for cycle_id, status in ((1, "completed"), (2, "running")):
+        db["cycles"].insert({"id": cycle_id, "started_at": when.format(cycle_id), "status": status})
+        db["reports"].insert(
+            {"id": cycle_id, "source_id": "s", "agency": AGENCY, "title": "t", "status": "active",
+             "url": f"http://x/{cycle_id}", "first_seen_at": when, "last_seen_at": when}
+        )  # fmt: skip
+        db["report_versions"].insert(
+            {"report_id": cycle_id, "sha256": f"{cycle_id}" * 64, "cycle_id": cycle_id,
+             "first_seen_at": when.format(cycle_id)}
+        )  # fmt: skip
+        db["events"].insert(
+            {"report_id": cycle_id, "source_id": "s", "kind": "new", "cycle_id": cycle_id,
+             "baseline": 0, "detected_at": when.format(cycle_id), "summary": "new"}
+        )  # fmt: skip
+
+    db = open_db(tmp_path / "old.db")
+
+    owed = db.execute("SELECT cycle_id FROM report_versions WHERE extracted_at IS NULL")
+    assert owed.fetchall() == [(2,)]
+    assert db.execute("SELECT cycle_id FROM events WHERE queued_at IS NULL").fetchall() == [(2,)]
