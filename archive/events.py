@@ -123,7 +123,7 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     after = reports.add_version(db, report["id"], s, cycle_id)
     if before is None or _same_text(before, after):
         return None
-    if before.get("extract_error") or after.get("extract_error"):
+    if any(v["text_sha256"] is None and v.get("extract_error") for v in (before, after)):
         return None  # a text that could not be read is no evidence of an edit (see the view)
     diff = _diff(before, after)
     added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))

@@ -63,7 +63,7 @@ def describe_body(
         log.warning("report_page: %s could not be described (%s: %s); using its list entry",
                     url, type(error).__name__, error)  # fmt: skip
     try:
-        return describe_page(url, b"", ctype, entry, family)
+        return _found(None, url, ctype, entry), ()
     except Exception:  # the list entry itself breaks a parser
         return {"title": entry.text if entry else None, "year": None, "published_on": None,
                 "published_on_evidence": None, "content_type": ctype}, ()  # fmt: skip
@@ -82,7 +82,13 @@ def describe_page(
     running every recogniser on every report page was a third of the page's CPU (profiled).
     """
     fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
-    files = fields.attachments if fields else ()
+    return _found(fields, url, ctype, entry), fields.attachments if fields else ()
+
+
+def _found(
+    fields: ReportFields | None, url: str, ctype: str | None, entry: Entry | None
+) -> dict[str, Any]:
+    """The sighting's fields from what the page says (`fields`) and what its list said."""
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
     published, evidence = pick_published_on(
@@ -94,14 +100,13 @@ def describe_page(
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
     )
-    found = {
+    return {
         "title": title,
         "year": year,
         "published_on": published.isoformat() if published else None,
         "published_on_evidence": evidence,
         "content_type": ctype,
     }
-    return found, files
 
 
 def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:
