@@ -174,3 +174,48 @@ def test_a_report_page_that_breaks_a_parser_is_described_from_its_list_entry(mon
     )
     assert found["published_on_evidence"] == "list" and files == ()
     assert url in caplog.text and "a parser bug met on this page" in caplog.text
+
+
+def test_a_list_page_that_breaks_a_parser_keeps_what_was_found_and_the_crawl_goes_on(
+    monkeypatch, caplog
+):
+    """The spider's list callback, contained: the entries read before the failure are
+    followed, the page counts as not read (no removal judged from this walk), the failure is
+    logged with the page's URL, and nothing escapes to Scrapy."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    import crawler.spiders.disclosure as disclosure
+    from archive.config import CrawlConfig, Source
+    from crawler.notes import DiscoveryNotes
+    from crawler.sources import SourceState
+
+    real = disclosure.classify
+
+    def breaks_on_2022(text: str):
+        if "2022" in text:
+            raise RuntimeError("a parser bug met on this entry")
+        return real(text)
+
+    monkeypatch.setattr(disclosure, "classify", breaks_on_2022)
+    column = "http://example.gov.cn/gknb/"
+    source = Source(id="bhsw", agency="北河县水务局", start_urls=(column,))
+    spider = disclosure.DisclosureSpider.__new__(disclosure.DisclosureSpider)
+    spider.states = {"bhsw": SourceState(source, CrawlConfig(), load_known=lambda sid: {})}
+    spider.notes = DiscoveryNotes(None, spider.logger)
+    spider.crawler = get_crawler()
+    items = "".join(
+        f'<li><a href="/gknb/{year}.html">北河县水务局{year}年政府信息公开工作年度报告</a></li>'
+        for year in (2023, 2022, 2021)
+    )
+    body = f"<html><body><ul>{items}</ul></body></html>".encode()
+    request = Request(column, meta={"source_id": "bhsw"})
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    response = HtmlResponse(column, body=body, headers=headers, request=request)
+
+    out = list(spider.parse_list(response))
+
+    assert [request.url for request in out] == ["http://example.gov.cn/gknb/2023.html"]
+    assert not spider.states["bhsw"].walk_complete
+    assert spider.crawler.stats.get_value("gongkai/bhsw/parse_errors") == 1
+    assert column in caplog.text and "a parser bug met on this entry" in caplog.text
