@@ -116,6 +116,8 @@ def _same_title(a: str | None, b: str | None) -> bool:
 def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | None:
     reports.touch(db, report["id"], s, cycle_id, sha256=s["sha256"])
     if reports.has_body(db, report["id"], s["sha256"]):
+        if not s.get("note"):  # described this time: an earlier failure on it is over
+            reports.described(db, report["id"], s["sha256"])
         return None
     before = reports.latest_version(db, report["id"])
     if before is not None:

@@ -516,6 +516,9 @@ def owed_work(db: Database) -> None:
     (a kill, a power cut) or a page that broke a parser leaves nothing undone for good.
     `events.queued_at` is NULL until the event was queued to the outbox: every cycle queues
     the events still owed, so an alert is owed from the moment its event is committed.
+    `sightings.note` says why the crawler could not describe a report page (a parser broke
+    on it: it was described from its list entry), and `report_versions.describe_error` keeps
+    it on the version that page became, until a later fetch of the same body describes it.
 
     Existing rows count as done, except those of a cycle still marked `running`: no cycle is
     running while the archive is migrated (the lock), so such a cycle died before finishing,
@@ -524,6 +527,8 @@ def owed_work(db: Database) -> None:
     db.execute("ALTER TABLE report_versions ADD COLUMN extracted_at TEXT")
     db.execute("ALTER TABLE report_versions ADD COLUMN extract_error TEXT")
     db.execute("ALTER TABLE events ADD COLUMN queued_at TEXT")
+    db.execute("ALTER TABLE report_versions ADD COLUMN describe_error TEXT")
+    db.execute("ALTER TABLE sightings ADD COLUMN note TEXT")
     dead = "(SELECT id FROM cycles WHERE status = 'running')"
     db.execute(
         f"UPDATE report_versions SET extracted_at = first_seen_at "
@@ -541,7 +546,7 @@ def owed_work(db: Database) -> None:
     db.execute(
         """CREATE VIEW extraction_failures AS
         SELECT v.report_id, r.source_id, r.agency, r.title, r.url, v.sha256 AS version,
-               v.cycle_id, v.first_seen_at, v.extract_error
+               v.cycle_id, v.first_seen_at, v.extract_error, v.describe_error
         FROM report_versions v JOIN reports r ON r.id = v.report_id
-        WHERE v.extract_error IS NOT NULL"""
+        WHERE v.extract_error IS NOT NULL OR v.describe_error IS NOT NULL"""
     )

@@ -100,6 +100,7 @@ def add_version(
         "text": text,
         "text_sha256": text_digest(text),
         "extract_error": error,
+        "describe_error": seen.get("note"),
     }
     db["report_versions"].insert(version, ignore=True)
     return version
@@ -119,6 +120,15 @@ def with_text(db: Database, version: dict, report: dict) -> dict:
         [text, digest, error, version["report_id"], version["sha256"]],
     )
     return {**version, "text": text, "text_sha256": digest, "extract_error": error}
+
+
+def described(db: Database, report_id: int, sha256: str) -> None:
+    """The crawler described this body without failing: clear an earlier `describe_error`."""
+    db.execute(
+        "UPDATE report_versions SET describe_error = NULL "
+        "WHERE report_id = ? AND sha256 = ? AND describe_error IS NOT NULL",
+        [report_id, sha256],
+    )
 
 
 def has_body(db: Database, report_id: int, sha256: str) -> bool:

@@ -36,6 +36,7 @@ class Sighting:
     list_title: str | None = None
     sha256: str | None = None
     content_type: str | None = None
+    note: str | None = None  # why the page could not be described (it broke a parser)
 
 
 _COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))

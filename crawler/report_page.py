@@ -60,13 +60,14 @@ def describe_body(
     try:
         return describe_page(url, body, ctype, entry, family)
     except Exception as error:  # any parser bug, on any page
-        log.warning("report_page: %s could not be described (%s: %s); using its list entry",
-                    url, type(error).__name__, error)  # fmt: skip
+        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+    log.warning("report_page: %s could not be described (%s); using its list entry", url, why)
+    note = f"described from its list entry: {why}"
     try:
-        return _found(None, url, ctype, entry), ()
+        return {**_found(None, url, ctype, entry), "note": note}, ()
     except Exception:  # the list entry itself breaks a parser
         return {"title": entry.text if entry else None, "year": None, "published_on": None,
-                "published_on_evidence": None, "content_type": ctype}, ()  # fmt: skip
+                "published_on_evidence": None, "content_type": ctype, "note": note}, ()  # fmt: skip
 
 
 def describe_page(

@@ -173,6 +173,10 @@ def test_a_report_page_that_breaks_a_parser_is_described_from_its_list_entry(mon
         "2024-01-18",
     )
     assert found["published_on_evidence"] == "list" and files == ()
+    assert (
+        found["note"]
+        == "described from its list entry: RuntimeError: a parser bug met on this page"
+    )
     assert url in caplog.text and "a parser bug met on this page" in caplog.text
 
 

@@ -234,3 +234,28 @@ def test_upgrading_an_archive_owes_only_what_a_dead_cycle_left(tmp_path):
     owed = db.execute("SELECT cycle_id FROM report_versions WHERE extracted_at IS NULL")
     assert owed.fetchall() == [(2,)]
     assert db.execute("SELECT cycle_id FROM events WHERE queued_at IS NULL").fetchall() == [(2,)]
+
+
+def test_a_page_the_crawler_could_not_describe_is_recorded_on_its_version_until_described(
+    tmp_path,
+):
+    """The crawler's side: a report page that broke report_page was described from its list
+    entry (crawler.report_page.describe_body); its version says so, in extraction_failures,
+    until a later fetch of the same body is described."""
+    from archive import blobs, cycles, events, sightings
+
+    db = open_db(tmp_path / "archive.db")
+    title = "北河县水务局2023年政府信息公开工作年度报告"
+    body = blobs.put(db, f"<html><body><h1>{title}</h1></body></html>".encode())
+    note = "described from its list entry: RuntimeError: a parser bug met on this page"
+    for n, why in enumerate((note, None), 1):
+        cycle_id = cycles.start(db, "archive.toml", 1)
+        seen = sightings.Sighting(
+            source_id="bhsw", url="http://example.gov.cn/gknb/2023.html", how=sightings.FETCHED,
+            in_list=True, seen_at=f"2026-11-2{n}T02:30:00+00:00", http_status=200, title=title,
+            year=2023, sha256=body, content_type="text/html", note=why,
+        )  # fmt: skip
+        sightings.record(db, seen, cycle_id)
+        events.detect(db, cycle_id, {"bhsw": "北河县水务局"}, set())
+        failures = db.execute("SELECT describe_error FROM extraction_failures").fetchall()
+        assert failures == ([(note,)] if why else [])
