@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from archive import (
     alerts,
     attachments,
+    crashpoint,
     cycles,
     events,
     extraction,
@@ -86,6 +87,7 @@ def _run(
         if status == cycles.COMPLETED and cycles.lists_complete(db, cycle_id, s.id)
     }
     counts = events.detect(db, cycle_id, {s.id: s.agency for s in sources}, complete)
+    crashpoint.reached("detected")  # tests only: a kill between detection and alerts
     for source in sources:
         if source.id in complete:
             reports.touch_reached(db, source.id, cycle_id, now_iso())
@@ -104,9 +106,10 @@ def _run(
 
 
 def publish(db: Database, config: Config, cycle_id: int) -> alerts.Delivery:
-    """Queue this cycle's alerts, deliver everything still owed (earlier failures too), and
-    rewrite the Atom feed. Runs after the cycle row is closed: a crash here loses nothing, the
-    outbox is delivered by the next run."""
+    """Queue every event still owed (this cycle's, and those of an earlier cycle that died
+    before publishing), deliver everything unsent (earlier failures too), and rewrite the
+    Atom feed. Runs after the cycle row is closed: a crash here loses nothing, the next run
+    queues and delivers what is left."""
     alerts.enqueue(db, config.alerts, cycle_id)
     delivery = alerts.deliver(db, config.alerts)
     if config.alerts.feed:

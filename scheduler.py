@@ -331,6 +331,9 @@ def reextract(ctx: click.Context) -> None:
     failing = db.execute("SELECT count(*) FROM stats_checks WHERE passed = 0").fetchone()[0]
     rows = db.execute("SELECT count(*) FROM report_stats").fetchone()[0]
     click.echo(f"{count} versions re-extracted: {rows} statistics cells, {failing} failing checks")
+    unread = db.execute("SELECT count(*) FROM extraction_failures").fetchone()[0]
+    if unread:
+        click.echo(f"{unread} versions could not be read: see the extraction_failures view")
 
 
 @cli.command("check")

@@ -22,7 +22,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import apprise
 from sqlite_utils import Database
@@ -53,40 +53,104 @@ EVIDENCE = {
 }
 
 
+# Query keys under which Apprise URLs may carry a password (`mailtos://host?user=…&pass=…`).
+_SECRET_KEYS = re.compile(r"^(pass|password|passwd|pwd)$", re.IGNORECASE)
+
+
 def channel_id(url: str) -> str:
-    """`<scheme>-<8 hex>`: stable for one URL, and says nothing of the secrets inside it."""
+    """`<scheme>-<8 hex>`: stable for one URL, and derived from nothing secret in it.
+
+    The hash covers the URL without its user:password part and without the values of
+    password-like query keys: 32 bits of an unsalted hash of a weak password are recovered
+    offline in milliseconds, and `outbox` is browsable in Datasette. What remains (scheme,
+    host, path, the other query values) still tells two channels apart.
+    """
+    scheme = re.sub(r"[^a-z0-9+]", "", url.split("://", 1)[0].lower())[:16] or "url"
+    return f"{scheme}-{hashlib.sha256(_without_secrets(url).encode('utf-8')).hexdigest()[:8]}"
+
+
+def _without_secrets(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    head, query_sep, query = rest.partition("?")
+    authority, slash, path = head.partition("/")
+    host = authority.rpartition("@")[2]
+    pairs = [
+        f"{key}=" if _SECRET_KEYS.match(unquote(key)) else f"{key}={value}"
+        for key, _, value in (pair.partition("=") for pair in query.split("&") if pair)
+    ]
+    return f"{scheme}://{host}{slash}{path}{query_sep}{'&'.join(pairs)}"
+
+
+def _legacy_id(url: str) -> str:
+    """The id before migration 0010 (a hash of the whole URL, password included): computed
+    only to re-key rows queued under it, never stored anew."""
     scheme = re.sub(r"[^a-z0-9+]", "", url.split("://", 1)[0].lower())[:16] or "url"
     return f"{scheme}-{hashlib.sha256(url.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _channels(alerts: AlertsConfig) -> dict[str, str]:
-    return {channel_id(url): url for url in alerts.urls}
+    """Channel id → URL. Two URLs that differ only in their credentials have the same id;
+    the second and later ones get `-2`, `-3` … in config order, so each is still a channel."""
+    channels: dict[str, str] = {}
+    for url in alerts.urls:
+        key, n = channel_id(url), 1
+        while key in channels and channels[key] != url:
+            n += 1
+            key = f"{channel_id(url)}-{n}"
+        channels[key] = url
+    return channels
+
+
+def adopt_legacy_rows(db: Database, alerts: AlertsConfig) -> int:
+    """Re-key the outbox rows of each configured channel still under its old id; return how
+    many. A pending alert queued before the upgrade is then neither orphaned (its old id is
+    no configured channel's) nor queued twice (the unique (event_id, channel) index sees it),
+    and the old id, derived from the password, leaves the archive. A row whose event already
+    has a row under the new id is a duplicate and goes."""
+    moved = 0
+    with db.conn:
+        for new, url in _channels(alerts).items():
+            old = _legacy_id(url)
+            if old == new:
+                continue
+            moved += db.conn.execute(
+                "UPDATE OR IGNORE outbox SET channel = ? WHERE channel = ?", [new, old]
+            ).rowcount
+            db.conn.execute("DELETE FROM outbox WHERE channel = ?", [old])
+    return moved
 
 
 def enqueue(db: Database, alerts: AlertsConfig, cycle_id: int) -> int:
-    """One `pending` row per alerting event of the cycle and channel; return the rows created.
+    """Queue every event still owed, recorded up to `cycle_id`: one `pending` row per channel
+    for each alerting one; return the rows created.
 
-    Baseline events (a source's first cycle) never alert. Safe to run again: the unique
-    (event_id, channel) index makes a second run create nothing.
+    An event is owed from the moment it is committed (`events.queued_at` NULL) until this
+    marks it queued, in the same transaction as its rows: so events of a cycle that died
+    before publishing are queued by the next cycle, exactly once. Each event is queued once,
+    to the channels configured then: a channel added later does not receive the archive's
+    history. Baseline events (a source's first cycle) and kinds not in `on` are marked queued
+    without rows: they never alert.
     """
-    kinds = list(alerts.on)
-    if not kinds or not alerts.urls:
-        return 0
-    marks = ", ".join("?" for _ in kinds)
-    events = db.execute(
-        f"SELECT id FROM events WHERE cycle_id = ? AND baseline = 0 AND kind IN ({marks}) "
-        "ORDER BY id",
-        [cycle_id, *kinds],
+    adopt_legacy_rows(db, alerts)
+    kinds = set(alerts.on)
+    channels = list(_channels(alerts))
+    owed = db.execute(
+        "SELECT id, kind, baseline FROM events WHERE queued_at IS NULL "
+        "AND coalesce(cycle_id, 0) <= ? ORDER BY id",
+        [cycle_id],
     ).fetchall()
     created, now = 0, now_iso()
     with db.conn:
-        for (event_id,) in events:
-            for channel in _channels(alerts):
+        for event_id, kind, baseline in owed:
+            for channel in channels if kind in kinds and not baseline else ():
                 created += db.conn.execute(
                     "INSERT OR IGNORE INTO outbox (event_id, channel, status, attempts, "
                     "created_at) VALUES (?, ?, ?, 0, ?)",
                     [event_id, channel, PENDING, now],
                 ).rowcount
+            db.conn.execute("UPDATE events SET queued_at = ? WHERE id = ?", [now, event_id])
     return created
 
 
@@ -219,6 +283,7 @@ def deliver(db: Database, alerts: AlertsConfig) -> Delivery:
     others. Apprise paces most services (mail, DingTalk, WeCom …) at one message per ~5.5 s.
     """
     channels = _channels(alerts)
+    adopt_legacy_rows(db, alerts)
     _orphan(db, channels)
     senders: dict[str, apprise.Apprise | None] = {}
     sent, failed, skipped, down = 0, 0, 0, []

@@ -33,9 +33,14 @@ def record(db: Database, seen: AttachmentSeen, cycle_id: int | None) -> None:
 
 
 def attach(db: Database, cycle_id: int) -> int:
-    """Tie the cycle's attachments to their reports and extract their text; return how many."""
+    """Tie the cycle's attachments — and any an earlier cycle left untied, having died before
+    this step — to their reports and extract their text; return how many."""
     rows = list(
-        db.query("SELECT * FROM attachments WHERE cycle_id = ? AND report_id IS NULL", [cycle_id])
+        db.query(
+            "SELECT * FROM attachments WHERE report_id IS NULL AND coalesce(cycle_id, 0) <= ? "
+            "ORDER BY id",
+            [cycle_id],
+        )
     )
     for row in rows:
         report = reports.find(db, row["source_id"], row["report_url"])
@@ -49,9 +54,16 @@ def attach(db: Database, cycle_id: int) -> int:
         if known:
             db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # seen before
             continue
-        found = document_text(blobs.get(db, row["sha256"]), row["content_type"], row["url"])
-        db["attachments"].update(
-            row["id"],
-            {"report_id": report["id"], "kind": found.kind, "text": found.text, "note": found.note},
-        )
+        db["attachments"].update(row["id"], {"report_id": report["id"], **_read(db, row)})
     return len(rows)
+
+
+def _read(db: Database, row: dict) -> dict:
+    """The attachment's kind, text and note; contained per file: a reader that breaks on one
+    file gives it no text and a note saying why, never a failed cycle."""
+    try:
+        found = document_text(blobs.get(db, row["sha256"]), row["content_type"], row["url"])
+    except Exception as error:  # any reader bug, on any archived file
+        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        return {"kind": None, "text": None, "note": f"could not be read ({why})"}
+    return {"kind": found.kind, "text": found.text, "note": found.note}

@@ -15,6 +15,10 @@ from sqlite_utils import Database
 from archive.clock import now_iso
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
+DIED = (
+    "the process running this cycle ended before closing it (killed, crashed or powered off); "
+    "closed by cycle {}, which did the work it left undone"
+)
 SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED, SOURCE_BLOCKED = "ok", "empty", "failed", "blocked"
 
 
@@ -34,14 +38,30 @@ class SourceOutcome:
 
 
 def start(db: Database, config_path: str, sources: int) -> int:
-    """Open a cycle row and return its id."""
-    return (
-        db["cycles"]
-        .insert(
-            {"started_at": now_iso(), "status": RUNNING, "config": config_path, "sources": sources}
+    """Close the rows of cycles whose process died, then open a cycle row and return its id.
+
+    Called with the archive's lock held: no other cycle can be running, so a row still marked
+    `running` belongs to a process that was killed, crashed or lost power before closing it.
+    Its work left undone (extraction, alerts, the register) is done by this cycle.
+    """
+    with db.atomic():
+        cycle_id = (
+            db["cycles"]
+            .insert(
+                {
+                    "started_at": now_iso(),
+                    "status": RUNNING,
+                    "config": config_path,
+                    "sources": sources,
+                }
+            )
+            .last_pk
         )
-        .last_pk
-    )
+        db.execute(
+            "UPDATE cycles SET status = ?, finished_at = ?, error = ? WHERE status = ? AND id < ?",
+            [INTERRUPTED, now_iso(), DIED.format(cycle_id), RUNNING, cycle_id],
+        )
+    return cycle_id
 
 
 def last_started(db: Database, status: str) -> datetime | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["codec_for", "declared_charset", "decode_html"]
+__all__ = ["codec_for", "declared_charset", "decode_html", "xml_safe"]
 
 META_SCAN_BYTES = 4096
 
@@ -165,3 +165,17 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
             return text, codec
     decoded = [(body.decode(codec, errors="replace"), codec) for codec in candidates]
     return min(decoded, key=lambda pair: pair[0].count("\ufffd"))
+
+
+# C0 controls other than tab, LF and CR, and the two non-characters: XML 1.0 forbids them, so
+# lxml refuses any string holding one when a tree is changed (drop_tree, a new tail).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the control characters XML cannot hold (Word-pasted pages carry NULs,
+    vertical tabs and form feeds); vertical tabs and form feeds, Word's line and page breaks,
+    become spaces, the rest go. Invisible in a browser, so no text a reader sees is lost."""
+    if not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)

@@ -159,6 +159,8 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     changes = {"sha256": s["sha256"]}
     if s["sha256"] == report["sha256"]:
         reports.touch(db, report["id"], s, cycle_id, **changes)
+        if not s.get("note"):  # described this time: an earlier failure on it is over
+            reports.described(db, report["id"], s["sha256"])
         return None
     reports.served(db, report["id"], s, cycle_id)
     before = reports.version(db, report["id"], report["sha256"])
@@ -168,11 +170,15 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     if after is None:
         after = reports.add_version(db, report["id"], s, cycle_id)
     else:
+        if not s.get("note"):
+            reports.described(db, report["id"], s["sha256"])
         after = reports.with_text(db, after, {**report, "content_type": s["content_type"]})
         changes["regime"] = after["regime"]  # the served-again version's, as extracted then
     reports.touch(db, report["id"], s, cycle_id, **changes)
     if before is None or _same_text(before, after):
         return None
+    if any(v["text_sha256"] is None and v.get("extract_error") for v in (before, after)):
+        return None  # a text that could not be read is no evidence of an edit (see the view)
     diff = _diff(before, after)
     added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
     removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))

@@ -7,11 +7,13 @@ calling process: starting a worker costs about a second of imports.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
@@ -20,11 +22,13 @@ from sqlite_utils import Database
 from archive.extract.checks import Check
 from archive.extract.model import Stats
 
+log = logging.getLogger(__name__)
 MIN_VERSIONS = 200  # fewer are read in the calling process
 BATCH = 50  # versions per task: large enough to amortise the pickling, small to balance
 WORKERS_ENV = "GONGKAI_EXTRACT_WORKERS"
 
-Computed = tuple[str | None, Stats, list[Check]]  # extraction.Computed (that module imports this)
+# extraction.Computed (that module imports this): text, statistics, checks, failure or None
+Computed = tuple[str | None, Stats, list[Check], str | None]
 
 _db: Database | None = None
 
@@ -45,16 +49,24 @@ def map_batches(db: Database, versions: list[dict], with_text: bool) -> Iterator
     batches = iter([versions[i : i + BATCH] for i in range(0, len(versions), BATCH)])
     # spawn, not fork: the parent may be the scheduler, with APScheduler's threads running.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        count, mp_context=context, initializer=_open, initargs=(path,)
-    ) as pool:
-        # A few batches ahead, no more: answers (texts included) wait in memory until stored.
-        pending = deque(pool.submit(_compute, b, with_text) for b in islice(batches, 2 * count))
-        while pending:
-            answers = pending.popleft().result()
-            for batch in islice(batches, 1):
-                pending.append(pool.submit(_compute, batch, with_text))
-            yield from answers
+    given = 0
+    try:
+        with ProcessPoolExecutor(
+            count, mp_context=context, initializer=_open, initargs=(path,)
+        ) as pool:
+            # A few batches ahead, no more: answers (texts included) wait in memory until stored.
+            pending = deque(pool.submit(_compute, b, with_text) for b in islice(batches, 2 * count))
+            while pending:
+                answers = pending.popleft().result()
+                for batch in islice(batches, 1):
+                    pending.append(pool.submit(_compute, batch, with_text))
+                given += len(answers)
+                yield from answers
+    except BrokenProcessPool:
+        # A worker died (a page that crashes a C library, the OOM killer): the rest are read in
+        # the calling process, each contained by `compute`, instead of failing the cycle.
+        log.warning("extraction: a worker process died; reading the remaining versions here")
+        yield from (None for _ in versions[given:])
 
 
 def _path(db: Database) -> str | None:

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from archive import blobs
 from archive import extract_workers as workers
+from archive.clock import now_iso
 from archive.encoding import decode_html
 from archive.extract import checks, stats
 from archive.extract.tables import parse_html
@@ -128,7 +129,10 @@ def extract_version(
     just did), replacing earlier results. `computed` is `compute`'s answer, when a worker
     process already read the version."""
     with_text = with_text or bool(report.get("needs_text"))
-    text, found, results = computed or compute(db, report, sha256, with_text)
+    text, found, results, error = computed or compute(db, report, sha256, with_text)
+    if error is not None:
+        _failed(db, report["id"], sha256, error)
+        return found
     with db.atomic():
         _store(db, _version_id(db, report["id"], sha256), found, results, labels or Labels(db))
         db.execute(
@@ -141,17 +145,42 @@ def extract_version(
                 "WHERE report_id = ? AND sha256 = ?",
                 [text, text_digest(text), report["id"], sha256],
             )
+        db.execute(
+            "UPDATE report_versions SET extracted_at = ?, extract_error = NULL "
+            "WHERE report_id = ? AND sha256 = ?",
+            [now_iso(), report["id"], sha256],
+        )
         if report["sha256"] == sha256:
             db.execute("UPDATE reports SET regime = ? WHERE id = ?", [found.regime, report["id"]])
     return found
 
 
-Computed = tuple[str | None, stats.Stats, list[checks.Check]]
+Computed = tuple[str | None, stats.Stats, list[checks.Check], str | None]
+
+
+def _failed(db: Database, report_id: int, sha256: str, error: str) -> None:
+    """Record why the version could not be read; what an earlier extraction of it stored
+    stays, and it stays owed (`extracted_at` NULL): the next cycle and `reextract` retry it."""
+    db.execute(
+        "UPDATE report_versions SET extract_error = ?, extracted_at = NULL "
+        "WHERE report_id = ? AND sha256 = ?",
+        [error, report_id, sha256],
+    )
 
 
 def compute(db: Database, report: dict, sha256: str, with_text: bool) -> Computed:
-    """A version's text (if asked for, or still missing), statistics and checks: reads the
-    archive, writes nothing."""
+    """A version's text (if asked for, or still missing), statistics, checks and None; or,
+    when a parser failed on it, nothing and the failure in one line. Reads the archive,
+    writes nothing. Contained per version: one page that breaks a parser must not stop the
+    extraction of the others, nor the cycle."""
+    try:
+        return _compute(db, report, sha256, with_text)
+    except Exception as error:  # any parser bug, on any archived body
+        why = f"{type(error).__name__}: {error}".splitlines()[0][:500]
+        return None, stats.Stats(regime=None, rows=()), [], why
+
+
+def _compute(db: Database, report: dict, sha256: str, with_text: bool) -> Computed:
     with_text = with_text or bool(report.get("needs_text"))
     body = blobs.get(db, sha256)
     year = report["year"]
@@ -161,7 +190,7 @@ def compute(db: Database, report: dict, sha256: str, with_text: bool) -> Compute
         text, found = None, body_stats(body, report["content_type"], report["url"], year)
     if not found.rows:  # "详见附件": the tables are in the attached PDF or Word file
         found = _attachment_stats(db, report) or found
-    return text, found, checks.run(found)
+    return text, found, checks.run(found), None
 
 
 def _version_id(db: Database, report_id: int, sha256: str) -> int:
@@ -210,8 +239,16 @@ def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
 
 
 def extract_cycle(db: Database, cycle_id: int) -> int:
-    """Extract every version first seen in `cycle_id`; return how many."""
-    versions = list(db.query(f"{_VERSIONS} WHERE v.cycle_id = ? ORDER BY v.rowid", [cycle_id]))
+    """Extract every version still owed — first seen in `cycle_id`, or left by an earlier
+    cycle that died before its extraction, or whose last extraction failed; return how many.
+    """
+    versions = list(
+        db.query(
+            f"{_VERSIONS} WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ? "
+            "ORDER BY v.rowid",
+            [cycle_id],
+        )
+    )
     _extract(db, versions, with_text=False)
     return len(versions)
 

@@ -506,6 +506,52 @@ def blob_dictionaries(db: Database) -> None:
     )
 
 
+@migrations(name="0010_owed_work")
+def owed_work(db: Database) -> None:
+    """What a cycle owes until it is done: each version's extraction, each event's alerts.
+
+    `report_versions.extracted_at` is NULL until the version's text and statistics were
+    extracted, and `extract_error` says why the last try failed: every cycle extracts the
+    versions still owed, whichever cycle first saw them, so a cycle that died after detection
+    (a kill, a power cut) or a page that broke a parser leaves nothing undone for good.
+    `events.queued_at` is NULL until the event was queued to the outbox: every cycle queues
+    the events still owed, so an alert is owed from the moment its event is committed.
+    `sightings.note` says why the crawler could not describe a report page (a parser broke
+    on it: it was described from its list entry), and `report_versions.describe_error` keeps
+    it on the version that page became, until a later fetch of the same body describes it.
+
+    Existing rows count as done, except those of a cycle still marked `running`: no cycle is
+    running while the archive is migrated (the lock), so such a cycle died before finishing,
+    and its versions and events are picked up by the next one.
+    """
+    db.execute("ALTER TABLE report_versions ADD COLUMN extracted_at TEXT")
+    db.execute("ALTER TABLE report_versions ADD COLUMN extract_error TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN queued_at TEXT")
+    db.execute("ALTER TABLE report_versions ADD COLUMN describe_error TEXT")
+    db.execute("ALTER TABLE sightings ADD COLUMN note TEXT")
+    dead = "(SELECT id FROM cycles WHERE status = 'running')"
+    db.execute(
+        f"UPDATE report_versions SET extracted_at = first_seen_at "
+        f"WHERE cycle_id IS NULL OR cycle_id NOT IN {dead}"
+    )
+    db.execute(
+        f"UPDATE events SET queued_at = detected_at "
+        f"WHERE cycle_id IS NULL OR cycle_id NOT IN {dead}"
+    )
+    db.execute(
+        "CREATE INDEX report_versions_owed ON report_versions (extracted_at) "
+        "WHERE extracted_at IS NULL"
+    )
+    db.execute("CREATE INDEX events_owed ON events (queued_at) WHERE queued_at IS NULL")
+    db.execute(
+        """CREATE VIEW extraction_failures AS
+        SELECT v.report_id, r.source_id, r.agency, r.title, r.url, v.sha256 AS version,
+               v.cycle_id, v.first_seen_at, v.extract_error, v.describe_error
+        FROM report_versions v JOIN reports r ON r.id = v.report_id
+        WHERE v.extract_error IS NOT NULL OR v.describe_error IS NOT NULL"""
+    )
+
+
 _STATED_DATES = (
     """CREATE TEMP TABLE stated AS
        SELECT source_id, sha256, published_on, published_on_evidence FROM sightings

@@ -97,6 +97,15 @@ def body_text(body: bytes, content_type: str | None, url: str) -> str | None:
     return document_text(body, content_type, url).text if text is None else text
 
 
+def read_text(body: bytes, content_type: str | None, url: str) -> tuple[str | None, str | None]:
+    """(`body_text`, None), or (None, the failure in one line) when a parser breaks on the
+    body: detection must go on for the cycle's other reports."""
+    try:
+        return body_text(body, content_type, url), None
+    except Exception as error:  # any parser bug, on any archived body
+        return None, f"{type(error).__name__}: {error}".splitlines()[0][:500]
+
+
 def add_version(
     db: Database, report_id: int, seen: dict, cycle_id: int, with_text: bool = True
 ) -> dict:
@@ -106,9 +115,10 @@ def add_version(
     in worker processes): a new report's text is not needed to detect anything, and reading
     20,000 of them one by one here was a third of a first cycle's work after the crawl.
     """
-    text = None
+    text, error = None, None
     if with_text:
-        text = body_text(blobs.get(db, seen["sha256"]), seen.get("content_type"), seen["url"])
+        body = blobs.get(db, seen["sha256"])
+        text, error = read_text(body, seen.get("content_type"), seen["url"])
     version = {
         "report_id": report_id,
         "sha256": seen["sha256"],
@@ -118,6 +128,8 @@ def add_version(
         "text_sha256": text_digest(text),
         "published_on": seen.get("published_on"),
         "published_on_evidence": seen.get("published_on_evidence"),
+        "extract_error": error,
+        "describe_error": seen.get("note"),
     }
     db["report_versions"].insert(version, ignore=True)
     return version
@@ -128,13 +140,24 @@ def with_text(db: Database, version: dict, report: dict) -> dict:
     fetched twice in one cycle, say): `changed` compares texts, never a missing one."""
     if version["text_sha256"] is not None or version["text"] is not None:
         return version
-    text = body_text(blobs.get(db, version["sha256"]), report.get("content_type"), report["url"])
+    body = blobs.get(db, version["sha256"])
+    text, error = read_text(body, report.get("content_type"), report["url"])
     digest = text_digest(text)
     db.execute(
-        "UPDATE report_versions SET text = ?, text_sha256 = ? WHERE report_id = ? AND sha256 = ?",
-        [text, digest, version["report_id"], version["sha256"]],
+        "UPDATE report_versions SET text = ?, text_sha256 = ?, extract_error = ? "
+        "WHERE report_id = ? AND sha256 = ?",
+        [text, digest, error, version["report_id"], version["sha256"]],
     )
-    return {**version, "text": text, "text_sha256": digest}
+    return {**version, "text": text, "text_sha256": digest, "extract_error": error}
+
+
+def described(db: Database, report_id: int, sha256: str) -> None:
+    """The crawler described this body without failing: clear an earlier `describe_error`."""
+    db.execute(
+        "UPDATE report_versions SET describe_error = NULL "
+        "WHERE report_id = ? AND sha256 = ? AND describe_error IS NOT NULL",
+        [report_id, sha256],
+    )
 
 
 def has_body(db: Database, report_id: int, sha256: str) -> bool:

@@ -37,6 +37,7 @@ class Sighting:
     sha256: str | None = None
     content_type: str | None = None
     walk_complete: bool | None = None  # unlisted: re-checked after a complete walk of the lists
+    note: str | None = None  # why the page could not be described (it broke a parser)
 
 
 _COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))

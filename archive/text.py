@@ -14,7 +14,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from archive.encoding import decode_html
+from archive.encoding import decode_html, xml_safe
 
 # Body containers of the CMS families, most specific first (domain notes §2).
 _BODY_XPATHS = (
@@ -52,7 +52,7 @@ def report_text(body: bytes, content_type: str | None) -> str | None:
         return None
     text, _codec = decode_html(body, content_type)
     try:
-        root = lxml.html.fromstring(text) if text.strip() else None
+        root = lxml.html.fromstring(xml_safe(text)) if text.strip() else None
     except (etree.ParserError, ValueError):
         return ""
     return main_text(root) if root is not None else ""

@@ -64,7 +64,10 @@ class Page:
     @cached_property
     def base(self) -> str:
         href = self.sel.css("base::attr(href)").get()
-        return urljoin(self.url, href.strip()) if href else self.url
+        try:
+            return urljoin(self.url, href.strip()) if href else self.url
+        except ValueError:  # a malformed <base href>: links resolve against the page's URL
+            return self.url
 
     def meta(self, name: str) -> str | None:
         """Content of <meta name=…> (case-insensitive name), stripped; None if absent or empty."""
@@ -94,8 +97,16 @@ class Page:
         elif href.startswith("/") and not href.startswith("//") and "/." not in href:
             url = self._origin + href  # the common case, without urljoin's general parsing
         else:
-            url = urljoin(self.base, href)
-        return _canonical(url, self.encoding) if url.startswith(("http://", "https://")) else None
+            try:
+                url = urljoin(self.base, href)
+            except ValueError:  # "http://[::1" and the like: not a link anyone can follow
+                return None
+        if not url.startswith(("http://", "https://")):
+            return None
+        try:
+            return _canonical(url, self.encoding)
+        except ValueError:
+            return None
 
     @cached_property
     def _origin(self) -> str:

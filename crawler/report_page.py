@@ -6,6 +6,7 @@ template. Only such a page, a 404 or a 410 counts as evidence that a report is g
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ _NOT_FOUND = re.compile(
     r"文章不存在|内容不存在|已被撤(销|下)|404 ?Not Found|Page Not Found",
     re.IGNORECASE,
 )
+log = logging.getLogger(__name__)
 _SOFT_404_MAX_TEXT = 1500
 _SOFT_404_MAX_BYTES = 16 * 1024
 
@@ -52,6 +54,25 @@ def is_soft_404(response: Response) -> bool:
 def describe_body(
     url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
+    """`describe_page`, contained: a page that breaks a parser is still a sighting (and so a
+    version, archived and extracted later), described from its list entry alone, and the
+    failure is logged with the page's URL. One malformed page must not lose its report."""
+    try:
+        return describe_page(url, body, ctype, entry, family)
+    except Exception as error:  # any parser bug, on any page
+        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+    log.warning("report_page: %s could not be described (%s); using its list entry", url, why)
+    note = f"described from its list entry: {why}"
+    try:
+        return {**_found(None, url, ctype, entry), "note": note}, ()
+    except Exception:  # the list entry itself breaks a parser
+        return {"title": entry.text if entry else None, "year": None, "published_on": None,
+                "published_on_evidence": None, "content_type": ctype, "note": note}, ()  # fmt: skip
+
+
+def describe_page(
+    url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
+) -> tuple[dict[str, Any], tuple[Entry, ...]]:
     """Sighting fields for a fetched report page (or attachment), and the files it links.
 
     Plain values in and out, no Scrapy response, so that a worker process can run it
@@ -62,7 +83,13 @@ def describe_body(
     running every recogniser on every report page was a third of the page's CPU (profiled).
     """
     fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
-    files = fields.attachments if fields else ()
+    return _found(fields, url, ctype, entry), fields.attachments if fields else ()
+
+
+def _found(
+    fields: ReportFields | None, url: str, ctype: str | None, entry: Entry | None
+) -> dict[str, Any]:
+    """The sighting's fields from what the page says (`fields`) and what its list said."""
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
     published, evidence = pick_published_on(
@@ -74,14 +101,13 @@ def describe_body(
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
     )
-    found = {
+    return {
         "title": title,
         "year": year,
         "published_on": published.isoformat() if published else None,
         "published_on_evidence": evidence,
         "content_type": ctype,
     }
-    return found, files
 
 
 def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:

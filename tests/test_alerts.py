@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -152,11 +153,68 @@ def test_the_outbox_never_holds_a_secret_of_a_channel_url(tmp_path, dead_port):
 
     channel = alerts.channel_id(url)
     assert re.fullmatch(r"json-[0-9a-f]{8}", channel)
-    assert channel == alerts.channel_id(url) != alerts.channel_id(url.replace("Secr3t", "Other"))
+    assert channel == alerts.channel_id(url) != alerts.channel_id(url.replace("/hook", "/other"))
     dump = "\n".join(db.iterdump())
     assert outbox(db)[0]["status"] == "failed"
     for secret in ("Secr3tPassw0rd", "T0kenT0ken", "user:"):
         assert secret not in dump
+
+
+def _sha_id(url: str) -> str:
+    """A `<scheme>-<8 hex>` id as Gongkai made them before 0010: a hash of the whole URL."""
+    return f"{url.split('://')[0]}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
+
+
+def test_a_channel_id_is_derived_from_nothing_of_the_password():
+    """32 bits of an unsalted hash of the whole URL give a weak password away offline: the id
+    must be the same whatever the password (so nothing of it went in), yet tell channels apart."""
+    words = ["123456", "password", "gongkai", "Gongkai2026", "qwerty", "app-password"]
+    for template in (
+        "mailtos://gongkai:{}@smtp.example.org?to=ops@example.org",
+        "mailtos://smtp.example.org?user=gongkai&pass={}&to=ops@example.org",
+        "json://admin:{}@127.0.0.1:8080/hook",
+    ):
+        ids = {alerts.channel_id(template.format(word)) for word in words}
+        assert len(ids) == 1, f"{template}: the id changes with the password"
+        (channel,) = ids
+        cracked = [w for w in words if _sha_id(template.format(w)) == channel]
+        assert cracked == [], "a dictionary of passwords finds none of them in the id"
+    other = alerts.channel_id("mailtos://gongkai:123456@smtp.example.org?to=boss@example.org")
+    assert other != alerts.channel_id(
+        "mailtos://gongkai:123456@smtp.example.org?to=ops@example.org"
+    )
+
+
+def test_rows_queued_under_the_old_password_derived_id_are_sent_once_and_the_old_id_goes(
+    tmp_path, webhook
+):
+    """An archive upgraded with alerts still pending under the old ids: each is delivered once,
+    under the new id, and nothing derived from the password stays in the archive."""
+    db = archive(tmp_path / "a.db")
+    hook = webhook()
+    url = hook.url.replace("json://", "json://gongkai:weak-pass@")
+    pending, sent = new_report_events(db, 2)
+    old = _sha_id(url)
+    assert old != alerts.channel_id(url)
+    now = "2026-11-23T02:31:00+00:00"
+    db["outbox"].insert_all([
+        {"event_id": pending, "channel": old, "status": "pending", "attempts": 0,
+         "created_at": now},
+        {"event_id": sent, "channel": old, "status": "sent", "attempts": 1, "created_at": now,
+         "sent_at": now},
+    ])  # fmt: skip
+    db.execute("UPDATE events SET queued_at = ?", [now])
+    config = AlertsConfig(urls=(url,))
+
+    assert alerts.enqueue(db, config, 1) == 0
+    assert alerts.deliver(db, config).sent == 1
+
+    assert [p["message"].splitlines()[-1] for p in hook.posts] == [f"Gongkai event #{pending}"]
+    rows = [(r["event_id"], r["channel"], r["status"]) for r in outbox(db)]
+    new = alerts.channel_id(url)
+    assert sorted(rows) == [(pending, new, "sent"), (sent, new, "sent")]
+    assert old not in "\n".join(db.iterdump())
+    assert alerts.deliver(db, config).sent == 0 and len(hook.posts) == 1
 
 
 def test_render_gives_each_kind_its_facts(tmp_path):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml import etree
 
+from archive.encoding import xml_safe
 from archive.extract.labels import tidy
 from archive.extract.values import is_blank, is_unit, is_value
 
@@ -47,8 +48,9 @@ _BLOCKS = frozenset(
 
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """The page's tree without scripts and styles; None when there is nothing to parse."""
     try:
-        root = lxml.html.fromstring(html) if html.strip() else None
+        root = lxml.html.fromstring(xml_safe(html)) if html.strip() else None
     except (etree.ParserError, ValueError):
         return None
     if root is not None:
@@ -74,7 +76,8 @@ def html_text(root: lxml.html.HtmlElement) -> str:
     """The page's text with a line break after every block, for the flattened-text parser."""
     for node in root.iter():
         if isinstance(node.tag, str) and node.tag.lower() in _BLOCKS:
-            node.tail = "\n" + (node.tail or "")
+            # xml_safe: a character reference (&#1;) can still put a control character here.
+            node.tail = "\n" + xml_safe(node.tail or "")
     return root.text_content()
 
 

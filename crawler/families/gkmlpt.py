@@ -81,7 +81,10 @@ def next_pages(page: Page) -> Iterator[str]:
         return
     sid, node = site_id(page.text), annual_report_category(page)
     if node and node.get("jump_url"):
-        yield canonical(urljoin(page.url, str(node["jump_url"])))
+        try:
+            yield canonical(urljoin(page.url, str(node["jump_url"])))
+        except ValueError:  # a malformed jump_url ("http://[::1"): nothing to follow
+            return
     elif sid and node:
         yield api_url(page.url, node["id"], sid, 1)
 
@@ -89,7 +92,7 @@ def next_pages(page: Page) -> Iterator[str]:
 def api_answer(page: Page) -> dict[str, Any]:
     try:
         answer = json.loads(page.text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return {}
     return answer if isinstance(answer, dict) else {}
 
@@ -174,7 +177,10 @@ def article_url(page_url: str, article: dict[str, Any]) -> str | None:
     link = next((x for x in links if "/gkmlpt/content/" in x), links[0] if links else None)
     if not link:
         return None
-    url = urlsplit(urljoin(page_url, html.unescape(link)))
+    try:
+        url = urlsplit(urljoin(page_url, html.unescape(link)))
+    except ValueError:  # a malformed URL in the answer ("http://[::1"): no article link
+        return None
     here = urlsplit(page_url)
     if url.scheme not in ("http", "https"):
         return None

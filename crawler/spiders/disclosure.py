@@ -88,6 +88,20 @@ class DisclosureSpider(Spider):
                     yield request
 
     def parse_list(self, response: Response) -> Iterator[Request | Sighting]:
+        """`_parse_list`, contained: a list page that breaks a parser keeps what was found on
+        it before the failure, counts as a list page not read (so no removal is judged from
+        this walk), and is logged with its URL; the crawl goes on."""
+        try:
+            yield from self._parse_list(response)
+        except Exception as error:  # any parser bug, on any page
+            state = self.states[response.meta["source_id"]]
+            state.list_failed(response.url)
+            self.crawler.stats.inc_value(f"gongkai/{state.source.id}/parse_errors")
+            why = f"{type(error).__name__}: {error}"
+            self.logger.error("%s: list page %s could not be parsed (%s)", state.source.id,
+                              response.url, why)  # fmt: skip
+
+    def _parse_list(self, response: Response) -> Iterator[Request | Sighting]:
         state = self.states[response.meta["source_id"]]
         challenge = blocked_by(response.status, response.body)
         if challenge:
