@@ -1,0 +1,92 @@
+"""HTTP header blocks, kept whole and stored once each.
+
+A fetch's request (request line and headers as sent) and response (status line and headers
+as received) are each one *header block*: the HTTP/1.1 text of that head, lines ending in
+CRLF, without the blank line that ends it. Blocks repeat — the same User-Agent and Accept
+lines on every request, the same server headers night after night — so `header_blocks` holds
+each distinct block once, keyed by its SHA-256, and `fetches` points at it by its integer id.
+
+No Scrapy here: the crawler hands plain (name, value) pairs in (crawler/pipelines.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from archive import blobs
+
+Pairs = list[tuple[str, str]]
+
+
+def _line(text: str) -> bytes:
+    # latin-1 round-trips every byte a server can send in a header
+    return text.encode("latin-1", "replace") + b"\r\n"
+
+
+def request_block(method: str, url: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    """The request head as sent: request line, Host (the HTTP client adds it), the headers."""
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    pairs = list(headers)
+    out = [_line(f"{method} {target} HTTP/1.1")]
+    if not any(name.lower() == "host" for name, _ in pairs):
+        out.append(_line(f"Host: {parts.netloc}"))
+    out += [_line(f"{name}: {value}") for name, value in pairs]
+    return b"".join(out)
+
+
+def response_block(protocol: str | None, status: int, headers: Iterable[tuple[str, str]]) -> bytes:
+    """The response head: status line (the standard reason phrase: Scrapy does not keep the
+    server's own) and the headers in the order received."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    out = [_line(f"{protocol or 'HTTP/1.1'} {status} {phrase}".rstrip())]
+    out += [_line(f"{name}: {value}") for name, value in headers]
+    return b"".join(out)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A parsed header block: its first line and its headers, in order."""
+
+    first_line: str
+    headers: Pairs
+
+    def get(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for n, v in self.headers if n.lower() == lowered), None)
+
+
+def parse(block: bytes) -> Head:
+    lines = block.decode("latin-1").split("\r\n")
+    headers = []
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers.append((name, value.strip()))
+    return Head(lines[0], headers)
+
+
+def put(db: Database, block: bytes) -> int:
+    """Store a header block (once) and return its id."""
+    key = blobs.sha256_of(block)
+    row = db.execute("SELECT id FROM header_blocks WHERE sha256 = ?", [key]).fetchone()
+    if row:
+        return row[0]
+    return db.execute(
+        "INSERT INTO header_blocks (sha256, block) VALUES (?, ?)", [key, block]
+    ).lastrowid
+
+
+def get(db: Database, block_id: int | None) -> bytes | None:
+    if block_id is None:
+        return None
+    row = db.execute("SELECT block FROM header_blocks WHERE id = ?", [block_id]).fetchone()
+    return row[0] if row else None
