@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 import click
+from sqlite_utils import Database
 
 import check as check_module
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, extraction, lock, register
+from archive import blobs, cycles, evidence, extraction, lock, register
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -222,6 +223,98 @@ def verify(ctx: click.Context) -> None:
         click.echo(problem)
     click.echo(f"{count} blobs checked, {len(problems)} problems")
     sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.argument("target")
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="With a URL: the body as archived on or before this day (UTC), not the latest.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the body to this file instead of stdout.",
+)
+@click.option("--headers", is_flag=True, help="Print the exchange's request and response heads.")
+@click.option("--versions", is_flag=True, help="With a report id: list its versions.")
+@click.option(
+    "--diff", nargs=2, metavar="A B", help="With a report id: the text diff of two versions."
+)
+@click.pass_context
+def show(
+    ctx: click.Context,
+    target: str,
+    at: datetime | None,
+    output: str | None,
+    headers: bool,
+    versions: bool,
+    diff: tuple[str, str] | None,
+) -> None:
+    """Write an archived body, byte for byte, to stdout (or -o FILE); or a report's versions.
+
+    TARGET is a SHA-256 (a blob key, as in `fetches.sha256`), a URL (its latest archived
+    body, or the one of --at YYYY-MM-DD), or a report id (its current body; --versions lists
+    every version with when it was first seen, its SHA-256 and size; --diff A B prints the
+    text diff of versions A and B, given as numbers from --versions or SHA-256 prefixes).
+    With --headers, the request as sent and the response headers as received are printed
+    instead of the body (the body still goes to -o FILE if given).
+
+    Example:
+
+        python scheduler.py --config archive.toml show 3f5a…e1 -o report.html
+
+        python scheduler.py --config archive.toml show http://ka.sz.gov.cn/… --at 2026-03-03
+
+        python scheduler.py --config archive.toml show 12 --diff 1 2
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    if (versions or diff) and not target.isdigit():
+        raise click.ClickException(f"--versions and --diff take a report id, not {target!r}")
+    db = open_db(config.database)
+    try:
+        if target.isdigit() and (versions or diff or len(target) < 12):
+            _show_report(db, int(target), versions, diff)
+            if versions or diff:
+                return
+            target = db.execute("SELECT sha256 FROM reports WHERE id = ?", [int(target)])
+            target = target.fetchone()[0]
+        if target.startswith(("http://", "https://")):
+            exchange = evidence.exchange_of_url(db, target, at.date() if at else None)
+            body = evidence.body(db, exchange.sha256)
+        else:
+            body = evidence.body(db, target)
+            exchange = evidence.exchange_of_blob(db, target)
+    except evidence.NotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    if headers:
+        if exchange is None:
+            raise click.ClickException(f"blob {target}: no fetch in the log brought it")
+        click.echo(evidence.headers_text(db, exchange), nl=False)
+    if output:
+        with open(output, "wb") as out:
+            out.write(body)
+    elif not headers:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+
+
+def _show_report(
+    db: Database, report_id: int, versions: bool, diff: tuple[str, str] | None
+) -> None:
+    found = evidence.versions(db, report_id)
+    if versions:
+        click.echo(f"{'version':>7}  {'first seen':<25}  {'sha256':<64}  {'size':>9}")
+        for v in found:
+            click.echo(f"{v.number:>7}  {v.first_seen_at:<25}  {v.sha256}  {v.size or 0:>9}")
+    if diff:
+        click.echo(evidence.diff(db, report_id, *diff), nl=False)
 
 
 @cli.command("register")
