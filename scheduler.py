@@ -9,9 +9,11 @@ import signal
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 from sqlite_utils import Database
@@ -19,7 +21,8 @@ from sqlite_utils import Database
 import check as check_module
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, evidence, extraction, lock, register
+from archive import blobs, cycles, evidence, export_verify, extraction, lock, register
+from archive import export as export_module
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -201,18 +204,34 @@ def _print_summary(result: cycle_module.CycleResult) -> None:
 
 
 @cli.command()
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Verify an export (.wacz or .warc.gz) instead of the archive.",
+)
 @click.pass_context
-def verify(ctx: click.Context) -> None:
+def verify(ctx: click.Context, export_file: str | None) -> None:
     """Re-hash every archived body and check every reference to one.
 
     Prints each blob whose bytes no longer hash to its key (or its recorded size), and each
     fetch or report pointing at a missing blob; exits 1 if anything does not match. This is
     the proof to cite: the SHA-256 in `fetches.sha256` is the hash of the bytes received.
 
+    With --export FILE, checks an export instead: every record's payload hashes to its
+    WARC-Payload-Digest (and a WACZ's files to its datapackage.json) and, when the config's
+    archive exists, each exported exchange is in it unchanged.
+
     Example:
 
         python scheduler.py --config archive.toml verify
+
+        python scheduler.py --config archive.toml verify --export reports-2026.wacz
     """
+    if export_file:
+        _verify_export(ctx, export_file)
+        return
     config = _config(ctx)
     if not config.database.exists():
         raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
@@ -315,6 +334,106 @@ def _show_report(
             click.echo(f"{v.number:>7}  {v.first_seen_at:<25}  {v.sha256}  {v.size or 0:>9}")
     if diff:
         click.echo(evidence.diff(db, report_id, *diff), nl=False)
+
+
+def _verify_export(ctx: click.Context, export_file: str) -> None:
+    """`verify --export`: the file on its own, and against the archive when there is one."""
+    db = None
+    try:
+        config = load(ctx.obj)
+        if config.database.exists():
+            db = open_db(config.database)
+    except ConfigError:
+        pass
+    try:
+        checked = export_verify.verify(Path(export_file), db, progress=_say)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise click.ClickException(f"{export_file}: not a readable export ({error})") from None
+    for problem in checked.problems:
+        click.echo(problem)
+    against = (
+        f", {checked.matched_archive} records found unchanged in {config.database}"
+        if db is not None
+        else ", no archive at hand to compare with"
+    )
+    click.echo(
+        f"{checked.records} records: {checked.payloads} payloads and {checked.revisits} "
+        f"revisits checked{against}; {len(checked.problems)} problems"
+    )
+    sys.exit(1 if checked.problems else 0)
+
+
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--source", metavar="ID", help="Only this source's exchanges.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only exchanges fetched on or after this day (UTC).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only exchanges fetched on or before this day (UTC).",
+)
+@click.option(
+    "--reports-only",
+    is_flag=True,
+    help="Only report pages, their attachments and the list pages that linked them.",
+)
+@click.pass_context
+def export_command(
+    ctx: click.Context,
+    file: str,
+    source: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    reports_only: bool,
+) -> None:
+    """Export archived exchanges as a WACZ (FILE.wacz) or a WARC (FILE.warc.gz), for pywb,
+    ReplayWeb.page or another archive.
+
+    Each exchange is a WARC 1.1 request and response record with the headers as received;
+    WARC-Payload-Digest is `sha256:` and the blob key. A 304 is a revisit record pointing at
+    the body it confirmed, and a body fetched again is a revisit too: no bytes are repeated.
+    A WACZ adds a CDXJ index, pages/pages.jsonl (the report pages, titled) and
+    datapackage.json with every file's hash. Check one with `verify --export FILE`.
+
+    Example:
+
+        python scheduler.py --config archive.toml export reports.wacz --source szka --reports-only
+
+        python scheduler.py --config archive.toml export 2026-03.warc.gz --since 2026-03-01
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    if source and source not in {s.id for s in config.sources}:
+        raise click.ClickException(f"{config.path}: no source with id {source!r}")
+    try:
+        summary = export_module.export(
+            open_db(config.database),
+            Path(file),
+            source=source,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            reports_only=reports_only,
+            progress=_say,
+        )
+    except export_module.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    partial = (
+        f", {summary.partial} with only what was known (fetched before 0009)"
+        if summary.partial
+        else ""
+    )
+    click.echo(
+        f"{summary.path}: {summary.exchanges} exchanges ({summary.responses} responses, "
+        f"{summary.revisits} revisits{partial}), {summary.pages} report pages, "
+        f"{summary.payload_bytes:,} bytes of bodies"
+    )
 
 
 @cli.command("register")
