@@ -89,4 +89,6 @@ def get(db: Database, block_id: int | None) -> bytes | None:
     if block_id is None:
         return None
     row = db.execute("SELECT block FROM header_blocks WHERE id = ?", [block_id]).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    return row[0].encode("latin-1") if isinstance(row[0], str) else row[0]
