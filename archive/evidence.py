@@ -67,8 +67,11 @@ _COLUMNS = (
 
 
 def exchange(db: Database, row: tuple) -> Exchange:
+    """A fetch row with its heads read: the request's rebuilt whole (request line first)."""
     values = list(row)
-    values[10] = exchanges.get(db, values[10])
+    block = exchanges.get(db, values[10])
+    target = values[2] or values[1]
+    values[10] = None if block is None else exchanges.request_head(values[9], target, block)
     values[12] = exchanges.get(db, values[12])
     return Exchange(*values)
 

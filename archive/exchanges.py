@@ -1,10 +1,11 @@
 """HTTP header blocks, kept whole and stored once each.
 
-A fetch's request (request line and headers as sent) and response (status line and headers
-as received) are each one *header block*: the HTTP/1.1 text of that head, lines ending in
-CRLF, without the blank line that ends it. Blocks repeat — the same User-Agent and Accept
-lines on every request, the same server headers night after night — so `header_blocks` holds
-each distinct block once, keyed by its SHA-256, and `fetches` points at it by its integer id.
+A fetch's request headers as sent (its request line is rebuilt from the fetch row: method,
+URL) and its response (status line and headers as received) are each one *header block*: the
+HTTP/1.1 text of those lines, each ending in CRLF, without the blank line that ends a head.
+Blocks repeat — the same Host, Referer and User-Agent for every report a list page links, the
+same server headers night after night — so `header_blocks` holds each distinct block once,
+keyed by its SHA-256, and `fetches` points at it by its integer id.
 
 No Scrapy here: the crawler hands plain (name, value) pairs in (crawler/pipelines.py).
 """
@@ -28,16 +29,30 @@ def _line(text: str) -> bytes:
     return text.encode("latin-1", "replace") + b"\r\n"
 
 
-def request_block(method: str, url: str, headers: Iterable[tuple[str, str]]) -> bytes:
-    """The request head as sent: request line, Host (the HTTP client adds it), the headers."""
-    parts = urlsplit(url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+def request_block(url: str, headers: Iterable[tuple[str, str]]) -> bytes:
+    """The request's header lines as sent: Host (the HTTP client adds it), then the headers.
+
+    The request line is left out: it is the method and the URL's path and query, which the
+    fetch row has, and without it the block is the same for every request a list page makes
+    (same Host, Referer, User-Agent …), so it is stored once (see `request_head`).
+    """
     pairs = list(headers)
-    out = [_line(f"{method} {target} HTTP/1.1")]
+    out = []
     if not any(name.lower() == "host" for name, _ in pairs):
-        out.append(_line(f"Host: {parts.netloc}"))
+        out.append(_line(f"Host: {urlsplit(url).netloc}"))
     out += [_line(f"{name}: {value}") for name, value in pairs]
     return b"".join(out)
+
+
+def request_line(method: str, url: str) -> bytes:
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _line(f"{method} {target} HTTP/1.1")
+
+
+def request_head(method: str, url: str, block: bytes) -> bytes:
+    """The whole request head: the request line rebuilt from the row, then the stored block."""
+    return request_line(method, url) + block
 
 
 def response_block(protocol: str | None, status: int, headers: Iterable[tuple[str, str]]) -> bytes:

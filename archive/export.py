@@ -115,7 +115,9 @@ def http_head(ex: Exchange, body_length: int | None) -> tuple[StatusAndHeaders, 
 
 
 def request_head(ex: Exchange) -> StatusAndHeaders:
-    block = ex.request_head or exchanges.request_block(ex.method or "GET", ex.target, [])
+    block = ex.request_head or exchanges.request_head(
+        ex.method or "GET", ex.target, exchanges.request_block(ex.target, [])
+    )
     head = exchanges.parse(block)
     return StatusAndHeaders(head.first_line, head.headers, protocol="")
 

@@ -41,7 +41,7 @@ class Fetch:
     same_as: str | None = None  # a 304's body is the one we already have under this SHA-256
     # The exchange kept whole (archive/exchanges.py): None in fetches logged before 0009.
     method: str | None = None
-    request_head: bytes | None = None  # request line and headers as sent
+    request_head: bytes | None = None  # headers as sent (exchanges.request_block)
     request_body: bytes | None = None  # a POST's body
     response_head: bytes | None = None  # status line and headers as received
     ip_address: str | None = None

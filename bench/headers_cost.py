@@ -58,10 +58,10 @@ def measure(database: Path) -> dict:
         db.close()
     prepared = []
     for method, url, request, response in rows:
-        head = exchanges.parse(request)
+        head = exchanges.parse(b"\r\n" + request)
         answer = exchanges.parse(response) if response else None
         prepared.append((
-            method, url, Headers(head.headers[1:]),
+            method, url, Headers(head.headers[1:]),  # Host is added back by request_block
             (answer.first_line.split()[1], Headers(answer.headers)) if answer else None,
         ))  # fmt: skip
     scratch = Database(memory=True)
@@ -71,8 +71,8 @@ def measure(database: Path) -> dict:
     )
     started = time.process_time()
     with scratch.conn:
-        for method, url, sent, received in prepared:
-            exchanges.put(scratch, exchanges.request_block(method, url, header_pairs(sent)))
+        for _method, url, sent, received in prepared:
+            exchanges.put(scratch, exchanges.request_block(url, header_pairs(sent)))
             if received:
                 status, headers = received
                 block = exchanges.response_block("HTTP/1.1", int(status), header_pairs(headers))

@@ -209,9 +209,7 @@ def _sent(request: Request) -> dict[str, Any]:
     """The request as Scrapy handed it to the HTTP client: method, head, a POST's body."""
     return {
         "method": request.method,
-        "request_head": exchanges.request_block(
-            request.method, request.url, header_pairs(request.headers)
-        ),
+        "request_head": exchanges.request_block(request.url, header_pairs(request.headers)),
         "request_body": request.body or None,
     }
 
