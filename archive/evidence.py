@@ -62,17 +62,20 @@ class Exchange:
 
 _COLUMNS = (
     "id, url, final_url, fetched_at, status, sha256, content_type, etag, last_modified, method, "
-    "request_headers, request_body, response_headers, ip_address, kind, source_id, note"
+    "request_headers, request_body, response_headers, ip_address, kind, source_id, note, "
+    "response_date"
 )
 
 
 def exchange(db: Database, row: tuple) -> Exchange:
     """A fetch row with its heads read: the request's rebuilt whole (request line first)."""
     values = list(row)
+    date = values.pop()
     block = exchanges.get(db, values[10])
     target = values[2] or values[1]
     values[10] = None if block is None else exchanges.request_head(values[9], target, block)
-    values[12] = exchanges.get(db, values[12])
+    response = exchanges.get(db, values[12])
+    values[12] = None if response is None else exchanges.join_date(response, date)
     return Exchange(*values)
 
 

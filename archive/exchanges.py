@@ -12,6 +12,7 @@ No Scrapy here: the crawler hands plain (name, value) pairs in (crawler/pipeline
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -87,6 +88,29 @@ def parse(block: bytes) -> Head:
             name, _, value = line.partition(":")
             headers.append((name, value.strip()))
     return Head(lines[0], headers)
+
+
+# A response's Date changes every second, and would make every block unique; its value is kept
+# in the fetch row (`fetches.response_date`) and the block keeps the line, emptied.
+_DATE = re.compile(rb"^(Date:[ \t]*)([^\r\n]*)\r\n", re.IGNORECASE | re.MULTILINE)
+
+
+def split_date(block: bytes) -> tuple[bytes, str | None]:
+    """The block with its first Date header's value taken out, and that value (None: none)."""
+    match = _DATE.search(block)
+    if match is None:
+        return block, None
+    return block[: match.start(2)] + block[match.end(2) :], match.group(2).decode("latin-1")
+
+
+def join_date(block: bytes, date: str | None) -> bytes:
+    """`split_date` undone: the value put back into the first Date line."""
+    if date is None:
+        return block
+    match = _DATE.search(block)
+    if match is None:  # not a block split_date made; leave it as stored
+        return block
+    return block[: match.start(2)] + date.encode("latin-1") + block[match.start(2) :]
 
 
 def put(db: Database, block: bytes) -> int:

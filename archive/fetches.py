@@ -19,7 +19,8 @@ KINDS = ("list", "report", "attachment", "robots", "other")
 _INSERT = (
     "INSERT INTO fetches (cycle_id, source_id, kind, url, final_url, fetched_at, status, sha256, "
     "content_type, size, etag, last_modified, note, method, request_headers, request_body, "
-    "response_headers, ip_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "response_headers, response_date, ip_address) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -54,13 +55,16 @@ def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
     request_body = blobs.put(db, fetch.request_body) if fetch.request_body else None
     request_head = exchanges.put(db, fetch.request_head) if fetch.request_head else None
-    response_head = exchanges.put(db, fetch.response_head) if fetch.response_head else None
+    response_head = date = None
+    if fetch.response_head:
+        block, date = exchanges.split_date(fetch.response_head)
+        response_head = exchanges.put(db, block)
     db.execute(
         _INSERT,
         [cycle_id, fetch.source_id, fetch.kind, fetch.url, fetch.final_url, fetch.fetched_at,
          fetch.status, sha256, fetch.content_type,
          None if fetch.body is None else len(fetch.body),
          fetch.etag, fetch.last_modified, fetch.note, fetch.method, request_head, request_body,
-         response_head, fetch.ip_address],
+         response_head, date, fetch.ip_address],
     )  # fmt: skip
     return sha256

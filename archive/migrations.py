@@ -513,7 +513,8 @@ def exchanges(db: Database) -> None:
 
     Header blocks repeat (the same User-Agent and Accept lines on every request, a server's
     same headers night after night), so each distinct block is stored once in `header_blocks`,
-    keyed by its SHA-256, and a fetch points at it by a small integer. Columns are added with
+    keyed by its SHA-256, and a fetch points at it by a small integer. The request line and the
+    response's Date value, which differ every time, stay in the fetch row. Columns are added with
     plain ALTER TABLE (sqlite-utils' foreign-key helper would copy the whole fetch log); rows
     logged before this migration keep NULL there: what is known of them is what they had.
     """
@@ -529,6 +530,7 @@ def exchanges(db: Database) -> None:
         "request_headers INTEGER REFERENCES header_blocks (id)",
         "request_body TEXT REFERENCES blobs (sha256)",
         "response_headers INTEGER REFERENCES header_blocks (id)",
+        "response_date TEXT",
         "ip_address TEXT",
     ):
         db.execute(f"ALTER TABLE fetches ADD COLUMN {column}")

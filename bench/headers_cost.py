@@ -3,7 +3,8 @@
 Bytes: the pages `header_blocks` and its unique index take on disk (SQLite's dbstat), plus what
 the new `fetches` columns hold (method, two block ids, peer IP), per fetch. CPU: the header work
 of the crawl replayed for every fetch of the archive — Scrapy's headers turned into pairs
-(crawler.middlewares.header_pairs), both blocks formatted, hashed and stored or found
+(crawler.middlewares.header_pairs), both blocks formatted, the Date split off, hashed and
+stored or found
 (archive.exchanges) — into a scratch copy of the table, timed with process CPU time. This is
 the whole of what the crawler and its writer thread do more per page; `make bench` prints it
 beside the cycles' own CPU per page.
@@ -47,19 +48,20 @@ def measure(database: Path) -> dict:
         ).fetchone()
         on_disk = disk_bytes(db)
         columns = db.execute(
-            "SELECT sum(length(method) + coalesce(length(ip_address), 0) + 4) FROM fetches"
+            "SELECT sum(length(method) + coalesce(length(ip_address), 0) "
+            "+ coalesce(length(response_date), 0) + 4) FROM fetches"
         ).fetchone()[0]
         rows = db.execute(
-            "SELECT f.method, f.url, q.block, r.block FROM fetches f "
+            "SELECT f.method, f.url, q.block, r.block, f.response_date FROM fetches f "
             "JOIN header_blocks q ON q.id = f.request_headers "
             "LEFT JOIN header_blocks r ON r.id = f.response_headers"
         ).fetchall()
     finally:
         db.close()
     prepared = []
-    for method, url, request, response in rows:
+    for method, url, request, response, date in rows:
         head = exchanges.parse(b"\r\n" + request)
-        answer = exchanges.parse(response) if response else None
+        answer = exchanges.parse(exchanges.join_date(response, date)) if response else None
         prepared.append((
             method, url, Headers(head.headers[1:]),  # Host is added back by request_block
             (answer.first_line.split()[1], Headers(answer.headers)) if answer else None,
@@ -76,7 +78,7 @@ def measure(database: Path) -> dict:
             if received:
                 status, headers = received
                 block = exchanges.response_block("HTTP/1.1", int(status), header_pairs(headers))
-                exchanges.put(scratch, block)
+                exchanges.put(scratch, exchanges.split_date(block)[0])
     cpu = time.process_time() - started
     stored = on_disk if on_disk is not None else block_bytes
     return {
