@@ -347,7 +347,7 @@ def _verify_export(ctx: click.Context, export_file: str) -> None:
         pass
     try:
         checked = export_verify.verify(Path(export_file), db, progress=_say)
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
+    except (OSError, ValueError, zipfile.BadZipFile, export_verify.Unreadable) as error:
         raise click.ClickException(f"{export_file}: not a readable export ({error})") from None
     for problem in checked.problems:
         click.echo(problem)

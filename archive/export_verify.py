@@ -9,9 +9,11 @@ Read with warcio, whatever wrote the file: the check is the reader's, not the wr
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +22,13 @@ from typing import BinaryIO
 
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from archive import blobs, evidence
 from archive.export import NOT_MODIFIED, http_head, not_modified_fields, warc_date
+
+# What warcio raises on a file that is not WARC; the command names the file.
+Unreadable = ArchiveLoadFailed
 
 
 @dataclass
@@ -56,6 +62,9 @@ def _warcs(path: Path, problems: list[str]) -> Iterator[list[tuple[str, BinaryIO
         with zipfile.ZipFile(path) as package:
             _check_datapackage(package, problems)
             names = [n for n in package.namelist() if n.startswith("archive/")]
+            for name in names:
+                with package.open(name) as stream:
+                    _check_whole(name, stream, problems)
             streams = [(n, package.open(n)) for n in names]
             try:
                 yield streams
@@ -64,7 +73,21 @@ def _warcs(path: Path, problems: list[str]) -> Iterator[list[tuple[str, BinaryIO
                     stream.close()
     else:
         with open(path, "rb") as stream:
+            _check_whole(path.name, stream, problems)
+        with open(path, "rb") as stream:
             yield [(path.name, stream)]
+
+
+def _check_whole(name: str, stream: BinaryIO, problems: list[str]) -> None:
+    """A .gz cut short: warcio stops at its last whole record without a word, gzip does not."""
+    if not name.lower().endswith(".gz"):
+        return
+    try:
+        with gzip.GzipFile(fileobj=stream) as unpacked:
+            while unpacked.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error) as error:
+        problems.append(f"{name}: cut short or damaged ({error})")
 
 
 def _check_datapackage(package: zipfile.ZipFile, problems: list[str]) -> None:
@@ -93,11 +116,15 @@ def verify(
     seen: set[str] = set()
     with _warcs(Path(path), checked.problems) as warcs:
         for name, stream in warcs:
-            for record in ArchiveIterator(stream):
+            for record in ArchiveIterator(stream, check_digests=True):
                 checked.records += 1
                 uri = record.rec_headers.get_header("WARC-Target-URI") or record.rec_type
                 where = f"{name} record {checked.records} ({uri})"
                 _check_record(record, where, seen, db, checked)
+                record.raw_stream.read()  # the rest, so that warcio checks the block digest
+                if record.digest_checker.passed is False:  # a cut or altered record
+                    problems = "; ".join(str(p) for p in record.digest_checker.problems)
+                    checked.problems.append(f"{where}: {problems or 'block digest mismatch'}")
                 if checked.records % 1000 == 0:
                     progress(f"… {checked.records} records checked")
     return checked

@@ -237,3 +237,21 @@ def test_export_says_in_one_line_when_nothing_matches(serve_site, tmp_path):
         result = run(config, "export", str(tmp_path / args[0]), *args[1:])
         assert result.exit_code == 1
         assert words in result.output and "Traceback" not in result.output
+
+
+def test_verify_export_names_a_file_cut_short_or_not_warc(serve_site, tmp_path):
+    _site, _server, config = evidence_column(serve_site, tmp_path)
+    assert cycle.run(config).status == "completed"
+    warc = tmp_path / "out.warc.gz"
+    assert run(config, "export", str(warc)).exit_code == 0
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(warc.read_bytes()[: warc.stat().st_size * 2 // 3])
+    result = run(config, "verify", "--export", str(cut))
+    assert result.exit_code == 1
+    assert "cut.warc.gz: cut short or damaged" in result.output
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"hello\n")
+    result = run(config, "verify", "--export", str(junk))
+    assert result.exit_code == 1
+    assert "junk.warc.gz: not a readable export" in result.output
+    assert "Traceback" not in result.output
