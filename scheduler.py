@@ -434,6 +434,13 @@ def export_command(
         f"{summary.revisits} revisits{partial}), {summary.pages} report pages, "
         f"{summary.payload_bytes:,} bytes of bodies"
     )
+    if summary.pulled_in:
+        click.echo(
+            f"  {summary.pulled_in} earlier exchanges brought along: the bodies that 304s in "
+            "range confirmed"
+        )
+    if summary.skipped:
+        click.echo(f"  {summary.skipped} failed fetches left out: no response was exchanged")
 
 
 @cli.command("register")

@@ -255,3 +255,27 @@ def test_verify_export_names_a_file_cut_short_or_not_warc(serve_site, tmp_path):
     assert result.exit_code == 1
     assert "junk.warc.gz: not a readable export" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_range_that_starts_after_a_body_brings_the_exchange_its_304_confirms(
+    serve_site, tmp_path
+):
+    _server, config = two_nights(serve_site, tmp_path)
+    with db_of(config) as db:  # the first night was the day before
+        db.execute("UPDATE fetches SET fetched_at = '2026-01-01T02:30:00+00:00' WHERE cycle_id = 1")
+        today = db.execute("SELECT substr(max(fetched_at), 1, 10) FROM fetches").fetchone()[0]
+    only_first = tmp_path / "first.warc.gz"
+    assert run(config, "export", str(only_first), "--until", "2026-01-01").exit_code == 0
+    dates = {r.rec_headers.get_header("WARC-Date") for r, _ in records(only_first)
+             if r.rec_type != "warcinfo"}  # fmt: skip
+    assert dates == {"2026-01-01T02:30:00Z"}
+
+    later = tmp_path / "later.warc.gz"
+    result = run(config, "export", str(later), "--since", today, "--reports-only")
+    assert result.exit_code == 0, result.output
+    assert "4 earlier exchanges brought along" in result.output
+    responses = [r for r, _ in records(later) if r.rec_type == "response"]
+    pulled = [r for r in responses if r.rec_headers.get_header("WARC-Date") < today]
+    assert len(pulled) == 4  # each report's body, from the night before the range
+    checked = run(config, "verify", "--export", str(later))
+    assert checked.exit_code == 0, checked.output
