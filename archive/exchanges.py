@@ -30,18 +30,24 @@ def _line(text: str) -> bytes:
     return text.encode("latin-1", "replace") + b"\r\n"
 
 
-def request_block(url: str, headers: Iterable[tuple[str, str]]) -> bytes:
-    """The request's header lines as sent: Host (the HTTP client adds it), then the headers.
+def request_block(
+    url: str, headers: Iterable[tuple[str, str]], body_length: int | None = None
+) -> bytes:
+    """The request's header lines as the HTTP client (Twisted) writes them: Content-Length
+    when a body goes with the request, the headers handed to it, then Host, which it adds.
 
     The request line is left out: it is the method and the URL's path and query, which the
     fetch row has, and without it the block is the same for every request a list page makes
     (same Host, Referer, User-Agent …), so it is stored once (see `request_head`).
     """
     pairs = list(headers)
+    names = {name.lower() for name, _ in pairs}
     out = []
-    if not any(name.lower() == "host" for name, _ in pairs):
-        out.append(_line(f"Host: {urlsplit(url).netloc}"))
+    if body_length is not None and "content-length" not in names:
+        out.append(_line(f"Content-Length: {body_length}"))
     out += [_line(f"{name}: {value}") for name, value in pairs]
+    if "host" not in names:
+        out.append(_line(f"Host: {urlsplit(url).netloc}"))
     return b"".join(out)
 
 

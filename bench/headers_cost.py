@@ -63,7 +63,9 @@ def measure(database: Path) -> dict:
         head = exchanges.parse(b"\r\n" + request)
         answer = exchanges.parse(exchanges.join_date(response, date)) if response else None
         prepared.append((
-            method, url, Headers(head.headers[1:]),  # Host is added back by request_block
+            # Host (and a POST's Content-Length) are added back by request_block
+            method, url, Headers([(n, v) for n, v in head.headers
+                                  if n.lower() not in ("host", "content-length")]),
             (answer.first_line.split()[1], Headers(answer.headers)) if answer else None,
         ))  # fmt: skip
     scratch = Database(memory=True)

@@ -209,9 +209,18 @@ def _sent(request: Request) -> dict[str, Any]:
     """The request as Scrapy handed it to the HTTP client: method, head, a POST's body."""
     return {
         "method": request.method,
-        "request_head": exchanges.request_block(request.url, header_pairs(request.headers)),
+        "request_head": exchanges.request_block(
+            request.url, header_pairs(request.headers), _body_length(request)
+        ),
         "request_body": request.body or None,
     }
+
+
+def _body_length(request: Request) -> int | None:
+    """The Content-Length Twisted sends: a body's length; 0 for a POST or PUT without one."""
+    if request.body:
+        return len(request.body)
+    return 0 if request.method in ("POST", "PUT") else None
 
 
 def _header(headers: Any, name: bytes) -> str | None:

@@ -76,6 +76,7 @@ def test_a_post_keeps_its_body(serve_site, tmp_path):
     for ex in posts:
         body = blobs.get(db, ex.request_body)
         assert b"columnid=58231" in body  # the form fields, as POSTed
+        assert exchanges.parse(ex.request_head).get("Content-Length") == str(len(body))
         assert exchanges.parse(ex.request_head).first_line.startswith("POST /module/web/jpage/")
         assert (
             exchanges.parse(ex.request_head)
