@@ -301,8 +301,7 @@ def show(
             _show_report(db, int(target), versions, diff)
             if versions or diff:
                 return
-            target = db.execute("SELECT sha256 FROM reports WHERE id = ?", [int(target)])
-            target = target.fetchone()[0]
+            target = evidence.current_sha256(db, int(target))
         if target.startswith(("http://", "https://")):
             exchange = evidence.exchange_of_url(db, target, at.date() if at else None)
             body = evidence.body(db, exchange.sha256)

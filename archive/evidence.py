@@ -154,6 +154,16 @@ def known_response_head(ex: Exchange) -> bytes:
     return exchanges.response_block(None, ex.status or 0, [(n, v) for n, v in known if v])
 
 
+def current_sha256(db: Database, report_id: int) -> str:
+    """The key of a report's current body (`reports.sha256`)."""
+    row = db.execute("SELECT sha256 FROM reports WHERE id = ?", [report_id]).fetchone()
+    if row is None:
+        raise NotFound(f"no report with id {report_id}")
+    if row[0] is None:
+        raise NotFound(f"report {report_id} has no archived body")
+    return row[0]
+
+
 @dataclass(frozen=True)
 class Version:
     number: int

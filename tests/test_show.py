@@ -51,6 +51,8 @@ def test_nothing_matching_is_one_line_not_a_traceback(serve_site, tmp_path):
         ([server.url + "/gknb/2021.html", "--at", "2001-01-01"], "on or before 2001-01-01"),
         (["not-a-key"], "is not a SHA-256"),
         (["999", "--versions"], "no report with id 999"),
+        (["999"], "no report with id 999"),
+        (["1", "--diff", "1", "7"], "'7' is not one of its versions"),
     ]:
         result = show(config, *args)
         assert result.exit_code == 1
