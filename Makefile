@@ -2,8 +2,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+PYWB_VENV := .venv-pywb
 
-.PHONY: demo test lint format clean system-deps
+.PHONY: demo test lint format clean system-deps pywb
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +17,18 @@ demo: $(BIN)/.installed
 	$(BIN)/python -m sitefixtures.run_demo
 
 ## test: lint, then the whole test suite (real crawls against local fixture sites)
-test: $(BIN)/.installed lint $(VENV)/.system-deps
+test: $(BIN)/.installed lint $(VENV)/.system-deps $(PYWB_VENV)/.installed
 	$(BIN)/python -m pytest -q
+
+## pywb: the Webrecorder replay server the export tests load a WACZ into, in a virtualenv of
+##       its own: pywb pins werkzeug, redis and webassets, and its brotlipy installs a `brotli`
+##       module over the one Scrapy decodes with. Never fails: without it those tests skip.
+pywb: $(PYWB_VENV)/.installed
+$(PYWB_VENV)/.installed:
+	@{ test -x $(PYWB_VENV)/bin/python || $(PYTHON) -m venv $(PYWB_VENV); } \
+		&& $(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.10,<3' \
+		&& touch $@ \
+		|| echo "pywb: could not install pywb into $(PYWB_VENV); the replay tests will skip"
 
 ## system-deps: antiword, which reads .doc/.wps attachments, and headless Chromium with a Chinese
 ## font (Debian's chromium, fonts-wqy-microhei), which the browser test of archived copies drives —
@@ -83,7 +94,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(PYWB_VENV) data .pytest_cache .ruff_cache *.egg-info
 
 .PHONY: screenshot
 ## screenshot: docs/archived-copy.png, the README's picture of an archived copy, taken by the

@@ -9,16 +9,20 @@ import signal
 import sys
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import click
+from sqlite_utils import Database
 
 import check as check_module
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, extraction, lock, register
+from archive import blobs, cycles, evidence, export_verify, extraction, lock, register
+from archive import export as export_module
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 
@@ -200,18 +204,34 @@ def _print_summary(result: cycle_module.CycleResult) -> None:
 
 
 @cli.command()
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Verify an export (.wacz or .warc.gz) instead of the archive.",
+)
 @click.pass_context
-def verify(ctx: click.Context) -> None:
+def verify(ctx: click.Context, export_file: str | None) -> None:
     """Re-hash every archived body and check every reference to one.
 
     Prints each blob whose bytes no longer hash to its key (or its recorded size), and each
     fetch or report pointing at a missing blob; exits 1 if anything does not match. This is
     the proof to cite: the SHA-256 in `fetches.sha256` is the hash of the bytes received.
 
+    With --export FILE, checks an export instead: every record's payload hashes to its
+    WARC-Payload-Digest (and a WACZ's files to its datapackage.json) and, when the config's
+    archive exists, each exported exchange is in it unchanged.
+
     Example:
 
         python scheduler.py --config archive.toml verify
+
+        python scheduler.py --config archive.toml verify --export reports-2026.wacz
     """
+    if export_file:
+        _verify_export(ctx, export_file)
+        return
     config = _config(ctx)
     if not config.database.exists():
         raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
@@ -222,6 +242,204 @@ def verify(ctx: click.Context) -> None:
         click.echo(problem)
     click.echo(f"{count} blobs checked, {len(problems)} problems")
     sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.argument("target")
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="With a URL: the body as archived on or before this day (UTC), not the latest.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the body to this file instead of stdout.",
+)
+@click.option("--headers", is_flag=True, help="Print the exchange's request and response heads.")
+@click.option("--versions", is_flag=True, help="With a report id: list its versions.")
+@click.option(
+    "--diff", nargs=2, metavar="A B", help="With a report id: the text diff of two versions."
+)
+@click.pass_context
+def show(
+    ctx: click.Context,
+    target: str,
+    at: datetime | None,
+    output: str | None,
+    headers: bool,
+    versions: bool,
+    diff: tuple[str, str] | None,
+) -> None:
+    """Write an archived body, byte for byte, to stdout (or -o FILE); or a report's versions.
+
+    TARGET is a SHA-256 (a blob key, as in `fetches.sha256`), a URL (its latest archived
+    body, or the one of --at YYYY-MM-DD), or a report id (its current body; --versions lists
+    every version with when it was first seen, its SHA-256 and size; --diff A B prints the
+    text diff of versions A and B, given as numbers from --versions or SHA-256 prefixes).
+    With --headers, the request as sent and the response headers as received are printed
+    instead of the body (the body still goes to -o FILE if given).
+
+    Example:
+
+        python scheduler.py --config archive.toml show 3f5a…e1 -o report.html
+
+        python scheduler.py --config archive.toml show http://ka.sz.gov.cn/… --at 2026-03-03
+
+        python scheduler.py --config archive.toml show 12 --diff 1 2
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    if (versions or diff) and not target.isdigit():
+        raise click.ClickException(f"--versions and --diff take a report id, not {target!r}")
+    db = open_db(config.database)
+    try:
+        if target.isdigit() and (versions or diff or len(target) < 12):
+            _show_report(db, int(target), versions, diff)
+            if versions or diff:
+                return
+            target = evidence.current_sha256(db, int(target))
+        if target.startswith(("http://", "https://")):
+            exchange = evidence.exchange_of_url(db, target, at.date() if at else None)
+            body = evidence.body(db, exchange.sha256)
+        else:
+            body = evidence.body(db, target)
+            exchange = evidence.exchange_of_blob(db, target)
+    except evidence.NotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    if headers:
+        if exchange is None:
+            raise click.ClickException(f"blob {target}: no fetch in the log brought it")
+        click.echo(evidence.headers_text(db, exchange), nl=False)
+    if output:
+        with open(output, "wb") as out:
+            out.write(body)
+    elif not headers:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+
+
+def _show_report(
+    db: Database, report_id: int, versions: bool, diff: tuple[str, str] | None
+) -> None:
+    found = evidence.versions(db, report_id)
+    if versions:
+        click.echo(f"{'version':>7}  {'first seen':<25}  {'sha256':<64}  {'size':>9}")
+        for v in found:
+            click.echo(f"{v.number:>7}  {v.first_seen_at:<25}  {v.sha256}  {v.size or 0:>9}")
+    if diff:
+        click.echo(evidence.diff(db, report_id, *diff), nl=False)
+
+
+def _verify_export(ctx: click.Context, export_file: str) -> None:
+    """`verify --export`: the file on its own, and against the archive when there is one."""
+    db = None
+    try:
+        config = load(ctx.obj)
+        if config.database.exists():
+            db = open_db(config.database)
+    except ConfigError:
+        pass
+    try:
+        checked = export_verify.verify(Path(export_file), db, progress=_say)
+    except (OSError, ValueError, zipfile.BadZipFile, export_verify.Unreadable) as error:
+        raise click.ClickException(f"{export_file}: not a readable export ({error})") from None
+    for problem in checked.problems:
+        click.echo(problem)
+    against = (
+        f", {checked.matched_archive} records found unchanged in {config.database}"
+        if db is not None
+        else ", no archive at hand to compare with"
+    )
+    click.echo(
+        f"{checked.records} records: {checked.payloads} payloads and {checked.revisits} "
+        f"revisits checked{against}; {len(checked.problems)} problems"
+    )
+    sys.exit(1 if checked.problems else 0)
+
+
+@cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--source", metavar="ID", help="Only this source's exchanges.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only exchanges fetched on or after this day (UTC).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Only exchanges fetched on or before this day (UTC).",
+)
+@click.option(
+    "--reports-only",
+    is_flag=True,
+    help="Only report pages, their attachments and the list pages that linked them.",
+)
+@click.pass_context
+def export_command(
+    ctx: click.Context,
+    file: str,
+    source: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    reports_only: bool,
+) -> None:
+    """Export archived exchanges as a WACZ (FILE.wacz) or a WARC (FILE.warc.gz), for pywb,
+    ReplayWeb.page or another archive.
+
+    Each exchange is a WARC 1.1 request and response record with the headers as received;
+    WARC-Payload-Digest is `sha256:` and the blob key. A 304 is a revisit record pointing at
+    the body it confirmed, and a body fetched again is a revisit too: no bytes are repeated.
+    A WACZ adds a CDXJ index, pages/pages.jsonl (the report pages, titled) and
+    datapackage.json with every file's hash. Check one with `verify --export FILE`.
+
+    Example:
+
+        python scheduler.py --config archive.toml export reports.wacz --source szka --reports-only
+
+        python scheduler.py --config archive.toml export 2026-03.warc.gz --since 2026-03-01
+    """
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    if source and source not in {s.id for s in config.sources}:
+        raise click.ClickException(f"{config.path}: no source with id {source!r}")
+    try:
+        summary = export_module.export(
+            open_db(config.database),
+            Path(file),
+            source=source,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            reports_only=reports_only,
+            progress=_say,
+        )
+    except export_module.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    partial = (
+        f", {summary.partial} with only what was known (fetched before 0009)"
+        if summary.partial
+        else ""
+    )
+    click.echo(
+        f"{summary.path}: {summary.exchanges} exchanges ({summary.responses} responses, "
+        f"{summary.revisits} revisits{partial}), {summary.pages} report pages, "
+        f"{summary.payload_bytes:,} bytes of bodies"
+    )
+    if summary.pulled_in:
+        click.echo(
+            f"  {summary.pulled_in} earlier exchanges brought along: the bodies that 304s in "
+            "range confirmed"
+        )
+    if summary.skipped:
+        click.echo(f"  {summary.skipped} failed fetches left out: no response was exchanged")
 
 
 @cli.command("register")

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import blobs
+from archive import blobs, exchanges
 
 KINDS = ("list", "report", "attachment", "robots", "other")
 # A prepared statement: sqlite-utils' insert() rebuilds its SQL for every row, and the fetch log
 # gets a row per request.
 _INSERT = (
     "INSERT INTO fetches (cycle_id, source_id, kind, url, final_url, fetched_at, status, sha256, "
-    "content_type, size, etag, last_modified, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "content_type, size, etag, last_modified, note, method, request_headers, request_body, "
+    "response_headers, response_date, ip_address) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -38,6 +40,12 @@ class Fetch:
     last_modified: str | None = None
     note: str | None = None
     same_as: str | None = None  # a 304's body is the one we already have under this SHA-256
+    # The exchange kept whole (archive/exchanges.py): None in fetches logged before 0009.
+    method: str | None = None
+    request_head: bytes | None = None  # headers as sent (exchanges.request_block)
+    request_body: bytes | None = None  # a POST's body
+    response_head: bytes | None = None  # status line and headers as received
+    ip_address: str | None = None
 
 
 def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
@@ -45,11 +53,18 @@ def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     if fetch.kind not in KINDS:
         raise ValueError(f"fetch kind must be one of {KINDS}, not {fetch.kind!r}")
     sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
+    request_body = blobs.put(db, fetch.request_body) if fetch.request_body else None
+    request_head = exchanges.put(db, fetch.request_head) if fetch.request_head else None
+    response_head = date = None
+    if fetch.response_head:
+        block, date = exchanges.split_date(fetch.response_head)
+        response_head = exchanges.put(db, block)
     db.execute(
         _INSERT,
         [cycle_id, fetch.source_id, fetch.kind, fetch.url, fetch.final_url, fetch.fetched_at,
          fetch.status, sha256, fetch.content_type,
          None if fetch.body is None else len(fetch.body),
-         fetch.etag, fetch.last_modified, fetch.note],
+         fetch.etag, fetch.last_modified, fetch.note, fetch.method, request_head, request_body,
+         response_head, date, fetch.ip_address],
     )  # fmt: skip
     return sha256

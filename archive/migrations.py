@@ -506,6 +506,36 @@ def blob_dictionaries(db: Database) -> None:
     )
 
 
+@migrations(name="0009_exchanges")
+def exchanges(db: Database) -> None:
+    """Each exchange kept whole: the request as sent, the response's header block as received,
+    the peer's IP address.
+
+    Header blocks repeat (the same User-Agent and Accept lines on every request, a server's
+    same headers night after night), so each distinct block is stored once in `header_blocks`,
+    keyed by its SHA-256, and a fetch points at it by a small integer. The request line and the
+    response's Date value, which differ every time, stay in the fetch row. Columns are added with
+    plain ALTER TABLE (sqlite-utils' foreign-key helper would copy the whole fetch log); rows
+    logged before this migration keep NULL there: what is known of them is what they had.
+    """
+    db.execute(
+        """CREATE TABLE header_blocks (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            block BLOB NOT NULL
+        )"""
+    )
+    for column in (
+        "method TEXT",
+        "request_headers INTEGER REFERENCES header_blocks (id)",
+        "request_body TEXT REFERENCES blobs (sha256)",
+        "response_headers INTEGER REFERENCES header_blocks (id)",
+        "response_date TEXT",
+        "ip_address TEXT",
+    ):
+        db.execute(f"ALTER TABLE fetches ADD COLUMN {column}")
+
+
 @migrations(name="0010_owed_work")
 def owed_work(db: Database) -> None:
     """What a cycle owes until it is done: each version's extraction, each event's alerts.

@@ -31,6 +31,8 @@ from datetime import date
 from pathlib import Path
 from urllib.request import urlopen
 
+from bench.headers_cost import line as headers_line
+from bench.headers_cost import measure as headers_cost
 from bench.measure import RssSampler, growth
 from bench.synth import COLUMN, Spec, Web
 
@@ -394,7 +396,9 @@ def verdicts(spec: Spec, runs: list[Run], new: tuple[int, int]) -> list[tuple[st
     ]  # fmt: skip
 
 
-def bench_line(spec: Spec, runs: list[Run], new: tuple[int, int]) -> str:
+def bench_line(
+    spec: Spec, runs: list[Run], new: tuple[int, int], headers: dict | None = None
+) -> str:
     base, first, second, _third = runs
     values = {
         "throughput_ratio": f"{first.rate / base.rate:.2f}",
@@ -406,6 +410,9 @@ def bench_line(spec: Spec, runs: list[Run], new: tuple[int, int]) -> str:
         "db_to_raw": f"{first.db_bytes / max(first.count('body_bytes'), 1):.2f}",
         "new_found": f"{new[0]}/{new[1]}",
     }
+    if headers and headers.get("fetches"):
+        values["header_bytes_per_fetch"] = f"{headers['bytes_per_fetch']:.0f}"
+        values["header_cpu_us_per_page"] = f"{headers['cpu_us_per_fetch']:.0f}"
     return "BENCH " + " ".join(f"{k}={v}" for k, v in values.items())
 
 
@@ -511,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
         print("database, largest tables and indexes after the 1st cycle: " + ", ".join(
             f"{name} {size / MB:,.1f} MB" for name, size in runs[1].db_tables))  # fmt: skip
     print(f"3rd cycle: new reports found {new[0]}/{new[1]}; events {runs[3].cycle['events']}")
+    headers = headers_cost(work / "archive.db")
+    print(headers_line(headers))
     print()
     print("targets:")
     for label, met, value in verdicts(spec, runs, new):
@@ -519,11 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     (work / "results.json").write_text(
         json.dumps(
             {"spec": spec.__dict__, "capacity": cap, "runs": [r.__dict__ for r in runs],
-             "new_found": new},
+             "new_found": new, "headers": headers},
             indent=1, default=str,
         )
     )  # fmt: skip
-    print(bench_line(spec, runs, new), flush=True)
+    print(bench_line(spec, runs, new, headers), flush=True)
     return 0
 
 

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Headers, Response
 
+from archive import exchanges
 from crawler import signals
 
 
@@ -80,3 +81,31 @@ class RedirectLogMiddleware:
                 signals.response_fetched, request=request, response=response
             )
         return response
+
+
+class ResponseHeadMiddleware:
+    """Keep each response's header block as the server sent it, for the fetch log.
+
+    Placed at 610, so it sees the response before HttpCompressionMiddleware (590) deletes the
+    Content-Encoding it undid, and before RedirectLogMiddleware (605) announces a redirect.
+    The block waits in request.meta until the pipeline takes it (ArchivePipeline pops it).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        request.meta["gongkai_response_head"] = exchanges.response_block(
+            response.protocol, response.status, header_pairs(response.headers)
+        )
+        return response
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    """Scrapy's headers as (name, value) pairs, one per value, in the order kept.
+
+    Scrapy title-cases names and groups a repeated header's values under its first place;
+    that is the order it keeps, and what is stored.
+    """
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]

@@ -25,12 +25,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlite_utils import Database
 
-from archive import attachments, blobs, fetches, sightings
+from archive import attachments, blobs, exchanges, fetches, sightings
 from archive import config as config_module
 from archive.clock import now_iso
 from archive.db import open_db
 from crawler import signals
 from crawler.blocked import blocked_by
+from crawler.middlewares import header_pairs
 
 log = logging.getLogger(__name__)
 
@@ -164,17 +165,23 @@ class ArchivePipeline:
         if chain:
             hops = "redirected: " + " -> ".join([*chain, request.url])
             note = f"{note}; {hops}" if note else hops
+        sent = _sent(request)
         if response is None:
             return fetches.Fetch(
-                url=url, fetched_at=now_iso(), kind=kind, source_id=source_id, note=note
+                url=url, fetched_at=now_iso(), kind=kind, source_id=source_id, note=note, **sent
             )
         headers = response.headers
+        received = {
+            "response_head": request.meta.pop("gongkai_response_head", None)
+            or exchanges.response_block(response.protocol, response.status, header_pairs(headers)),
+            "ip_address": str(response.ip_address) if response.ip_address else None,
+        }
         location = headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             return fetches.Fetch(
                 url=request.url, fetched_at=now_iso(), kind=kind, source_id=source_id,
                 status=response.status, content_type=_header(headers, b"Content-Type"),
-                note=f"redirect to {location.decode('latin-1')}",
+                note=f"redirect to {location.decode('latin-1')}", **sent, **received,
             )  # fmt: skip
         not_modified = response.status == 304
         challenge = blocked_by(response.status, response.body)
@@ -193,7 +200,27 @@ class ArchivePipeline:
             etag=_header(headers, b"ETag"),
             last_modified=_header(headers, b"Last-Modified"),
             note=note,
+            **sent,
+            **received,
         )
+
+
+def _sent(request: Request) -> dict[str, Any]:
+    """The request as Scrapy handed it to the HTTP client: method, head, a POST's body."""
+    return {
+        "method": request.method,
+        "request_head": exchanges.request_block(
+            request.url, header_pairs(request.headers), _body_length(request)
+        ),
+        "request_body": request.body or None,
+    }
+
+
+def _body_length(request: Request) -> int | None:
+    """The Content-Length Twisted sends: a body's length; 0 for a POST or PUT without one."""
+    if request.body:
+        return len(request.body)
+    return 0 if request.method in ("POST", "PUT") else None
 
 
 def _header(headers: Any, name: bytes) -> str | None:

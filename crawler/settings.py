@@ -33,6 +33,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SourceHostsMiddleware": 60,
     "crawler.middlewares.FetchLogMiddleware": 585,
     "crawler.middlewares.RedirectLogMiddleware": 605,
+    "crawler.middlewares.ResponseHeadMiddleware": 610,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 

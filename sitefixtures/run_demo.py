@@ -81,6 +81,22 @@ def print_reports(database: Path, cycle_id: int) -> None:
     print(f"\nnew blobs stored by this cycle: {blobs_added}")
 
 
+def evidence_lines(database: Path, config_path: Path, data: Path) -> str:
+    """The `show` and `export` lines to try next, naming a report the demo really archived."""
+    row = (
+        open_db(database)
+        .execute(
+            "SELECT id, sha256 FROM reports WHERE sha256 IS NOT NULL ORDER BY year DESC, id LIMIT 1"
+        )
+        .fetchone()
+    )
+    run = f".venv/bin/python scheduler.py --config {config_path}"
+    show = f"{run} show {row[1]} -o {data / 'report.html'}" if row else f"{run} show --help"
+    return f"""Show:      {show}
+           (a report's archived bytes; `show {row[0] if row else "ID"} --versions`: its versions)
+Export:    {run} export {data / "demo-reports.wacz"} --reports-only"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8471, help="first of two ports (default 8471)")
@@ -105,7 +121,8 @@ crawl log: {result.log_path}
 Browse it: make serve   (Datasette, read-only, on http://127.0.0.1:8001 with canned queries)
 Register:  .venv/bin/python scheduler.py --config {config_path} register
 Run again: make demo   (an unchanged site adds no reports and no blobs)
-Verify:    .venv/bin/python scheduler.py --config {config_path} verify""")
+Verify:    .venv/bin/python scheduler.py --config {config_path} verify
+{evidence_lines(config.database, config_path, Path(args.data))}""")
     if args.serve:
         print("serving " + ", ".join(s.url for s in servers.values()) + " — Ctrl-C to stop")
         threading.Event().wait()

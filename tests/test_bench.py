@@ -49,7 +49,12 @@ def test_bench_runs_at_a_toy_size(tmp_path: Path) -> None:
     assert list(values) == [
         "throughput_ratio", "cpu_ms_per_page", "unchanged_list_requests_per_source",
         "unchanged_bytes_ratio", "unchanged_wall_ratio", "peak_rss_mb", "db_to_raw", "new_found",
+        "header_bytes_per_fetch", "header_cpu_us_per_page",
     ]  # fmt: skip
+    assert (
+        float(values["header_bytes_per_fetch"]) > 0 and float(values["header_cpu_us_per_page"]) > 0
+    )
+    assert "keeping headers (0009_exchanges):" in out
     assert values["new_found"] == "1/1"  # 1% of 2 columns is still one new report, found
     assert float(values["throughput_ratio"]) > 0
     assert float(values["cpu_ms_per_page"]) > 0

@@ -76,7 +76,7 @@ def test_help_texts_document_every_command():
     runner = CliRunner()
     top = runner.invoke(cli, ["--help"])
     assert "--config" in top.output and "archive.toml" in top.output
-    for command in ("once", "verify", "check", "register"):
+    for command in ("once", "verify", "check", "register", "show", "export"):
         text = runner.invoke(cli, [command, "--help"]).output
         assert "Example:" in text and f"scheduler.py --config archive.toml {command}" in text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
@@ -77,3 +78,19 @@ def test_demo_finds_the_seed_reports_and_reruns_for_free(tmp_path):
     assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == blob_count
     assert "new blobs stored by this cycle: 0" in second
     assert "(0 new)" in second
+
+
+def test_demo_ends_with_show_and_export_lines_that_work(tmp_path):
+    out = run(free_port_pair(), tmp_path)
+    lines = {line.split(":", 1)[0]: line.split(":", 1)[1].strip() for line in out.splitlines()
+             if line.startswith(("Show:", "Export:"))}  # fmt: skip
+    root = Path(__file__).parent.parent
+    for name in ("Show", "Export"):
+        argv = lines[name].split()
+        assert argv[0] == ".venv/bin/python"
+        done = subprocess.run([sys.executable, *argv[1:]], cwd=root, capture_output=True)
+        assert done.returncode == 0, done.stderr
+    key = lines["Show"].split(" show ")[1].split()[0]
+    report = tmp_path / "report.html"
+    assert hashlib.sha256(report.read_bytes()).hexdigest() == key
+    assert (tmp_path / "demo-reports.wacz").stat().st_size > 0

@@ -1,0 +1,85 @@
+"""Each exchange kept whole: request as sent, response headers as received, the peer's IP."""
+
+from __future__ import annotations
+
+import time
+
+import cycle
+from archive import blobs, evidence, exchanges
+from archive.db import open_db
+from tests.evidence_site import crawled
+from tests.helpers import expected, write_config
+
+
+def test_every_exchange_keeps_its_request_response_headers_and_peer(serve_site, tmp_path):
+    _site, server, config = crawled(serve_site, tmp_path, cycles=2)
+    db = open_db(config.database)
+    found = evidence.exchanges_where(db, "status IS NOT NULL", [])
+    assert found
+    for ex in found:
+        sent = exchanges.parse(ex.request_head)
+        received = exchanges.parse(ex.response_head)
+        path = ex.target.removeprefix(server.url)
+        assert ex.method == "GET"
+        assert sent.first_line == f"GET {path} HTTP/1.1"
+        assert sent.get("Host") == server.url.removeprefix("http://")
+        assert sent.get("User-Agent").startswith("Gongkai/")
+        assert received.first_line.split()[1] == str(ex.status)
+        assert received.get("X-Gov-Trace") == "42", ex.url
+        assert ex.ip_address == "127.0.0.1"
+    assert 304 in {ex.status for ex in found}  # the 2nd night's conditional answers, whole too
+    conditional = [exchanges.parse(ex.request_head) for ex in found if ex.status == 304]
+    assert all(head.get("If-None-Match") for head in conditional)
+
+
+def test_header_blocks_are_stored_once_and_dates_kept_per_fetch(serve_site, tmp_path):
+    _site, server, config = crawled(serve_site, tmp_path, cycles=2)
+    time.sleep(1.1)  # a third night whose answers carry another Date
+    assert cycle.run(config).status == "completed"
+    db = open_db(config.database)
+    url = server.url + "/gknb/2021.html"
+    nights = evidence.exchanges_where(db, "url = ? AND status = 304 ORDER BY id", [url])
+    assert len(nights) == 2
+    ids = db.execute(
+        "SELECT response_headers, request_headers FROM fetches WHERE url = ? AND status = 304",
+        [url],
+    ).fetchall()
+    assert ids[0] == ids[1]  # the same 304 and the same request, stored once
+    dates = [exchanges.parse(ex.response_head).get("Date") for ex in nights]
+    assert dates[0] != dates[1] and all(d.endswith(" GMT") for d in dates)
+    fetches, blocks = db.execute(
+        "SELECT count(*), (SELECT count(*) FROM header_blocks) FROM fetches"
+    ).fetchone()
+    assert blocks < fetches
+
+
+def test_splitting_the_date_off_is_lossless():
+    for block in [
+        b"HTTP/1.1 200 OK\r\nServer: x\r\nDate: Fri, 04 Dec 2026 15:01:23 GMT\r\n",
+        b"HTTP/1.1 200 OK\r\ndate:Fri\r\nDATE: second\r\n",
+        b"HTTP/1.1 200 OK\r\nDate: \r\nX-Date: 1\r\n",
+        b'HTTP/1.1 304 Not Modified\r\nETag: "1"\r\n',
+    ]:
+        stored, date = exchanges.split_date(block)
+        assert exchanges.join_date(stored, date) == block
+
+
+def test_a_post_keeps_its_body(serve_site, tmp_path):
+    server = serve_site("hanweb_dataproxy")
+    spec = expected("hanweb_dataproxy")
+    source = {"id": "hw", "agency": spec["agency"], "start_urls": [server.url + spec["start_path"]]}
+    config = write_config(tmp_path, [source])
+    assert cycle.run(config).status == "completed"
+    db = open_db(config.database)
+    posts = evidence.exchanges_where(db, "method = 'POST'", [])
+    assert posts
+    for ex in posts:
+        body = blobs.get(db, ex.request_body)
+        assert b"columnid=58231" in body  # the form fields, as POSTed
+        assert exchanges.parse(ex.request_head).get("Content-Length") == str(len(body))
+        assert exchanges.parse(ex.request_head).first_line.startswith("POST /module/web/jpage/")
+        assert (
+            exchanges.parse(ex.request_head)
+            .get("Content-Type")
+            .startswith("application/x-www-form-urlencoded")
+        )
