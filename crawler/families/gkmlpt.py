@@ -10,7 +10,9 @@ keeps it in `request.url` but not in `response.url`, from which pages are built.
 is used when the page URL still carries one, and otherwise the annual-report category is found
 in TREE by name (政府信息公开年报, 信息公开年报, 政府信息公开工作年度报告 …; never a 报表, 图解
 or 网站 category, and a leaf before its parent); a category with a `jump_url` sends the crawl
-there instead.
+there instead, unless the jump leads back to the page being read (fragment aside) or to a page
+the walk has already read: Scrapy's duplicate filter would drop it and the column would yield
+nothing, so the category's JSON API is read instead (the jump's `ListRequest.fallback`).
 
 Paging: page 0 and page 1 answer the same, so the walk starts at page 1. Page size is ~100 but
 varies (88–99 seen), so page 1 announces pages 2‥ceil(post_count / its own size) and later pages
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from crawler.dates import parse_date
 from crawler.families import generic
-from crawler.families.base import Entry, ReportFields
+from crawler.families.base import Entry, ListRequest, ReportFields
 from crawler.families.markup import text_of
 from crawler.page import Page
 from crawler.urls import canonical
@@ -75,15 +77,22 @@ def list_entries(page: Page) -> Iterator[Entry]:
             yield Entry(url=url, text=title, date=article_date(article))
 
 
-def next_pages(page: Page) -> Iterator[str]:
+def next_pages(page: Page) -> Iterator[str | ListRequest]:
     if is_api(page.url):
         yield from more_api_pages(page)
         return
     sid, node = site_id(page.text), annual_report_category(page)
-    if node and node.get("jump_url"):
-        yield canonical(urljoin(page.url, str(node["jump_url"])))
-    elif sid and node:
-        yield api_url(page.url, node["id"], sid, 1)
+    api = api_url(page.url, node["id"], sid, 1) if sid and node else None
+    jump = (
+        canonical(urljoin(page.url, str(node["jump_url"])))
+        if node and node.get("jump_url")
+        else None
+    )
+    if jump and jump != canonical(page.url):
+        # the jump's page may have been read already (it jumps back here): then the API
+        yield ListRequest(url=jump, fallback=api)
+    elif api:
+        yield api  # no jump, or one back to this very page (fragment aside)
 
 
 def api_answer(page: Page) -> dict[str, Any]:

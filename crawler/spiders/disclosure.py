@@ -213,7 +213,8 @@ class DisclosureSpider(Spider):
     ) -> Request | None:
         target = ListRequest(url=target) if isinstance(target, str) else target
         if not state.want_list(target.key):
-            return None
+            # already read (a jump back to where the walk has been): its fallback, if any
+            return self._list_request(state, target.fallback, hops) if target.fallback else None
         request = self._request(
             state.source, target.url, "list", self.parse_list, list_url=target.url, hops=hops,
             handle_httpstatus_list=[304],
