@@ -37,7 +37,7 @@ from crawler.families.base import Entry, ListRequest
 from crawler.page import Page
 from crawler.urls import canonical
 
-PRIORITY = 60
+PRIORITY = 65  # after ucap (60), before easysite (70) and TRS (100), whose article URLs it shares
 
 API_PATH = "/fjdzapp/search"
 _MAX_PAGES = 100  # API pages announced per column, at most

@@ -95,6 +95,14 @@ def next_pages(page: Page) -> Iterator[str | ListRequest]:
         yield api  # no jump, or one back to this very page (fragment aside)
 
 
+def stated_entries(page: Page) -> int | None:
+    """`classify.post_count` of an API answer: the category's article count."""
+    if not is_api(page.url):
+        return None
+    total = (api_answer(page).get("classify") or {}).get("post_count")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
 def api_answer(page: Page) -> dict[str, Any]:
     try:
         answer = json.loads(page.text)
