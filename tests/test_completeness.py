@@ -20,6 +20,8 @@ from click.testing import CliRunner
 
 import cycle
 from archive.db import open_db
+from crawler.families import generic
+from crawler.page import Page
 from scheduler import cli
 from tests.helpers import SITES, expected, write_config
 
@@ -122,11 +124,11 @@ def test_check_prints_the_stated_and_reached_entries(serve_site, tmp_path):
 
 @pytest.mark.parametrize(
     ("site", "stated"),
-    [("gkmlpt_api", 13), ("hanweb_dataproxy", 20), ("trs_paginated", 13)],
+    [("gkmlpt_api", 13), ("hanweb_dataproxy", 20), ("trs_paginated", 13), ("ucap_gknb", 9)],
 )
 def test_every_family_that_states_a_count_is_measured(serve_site, tmp_path, site, stated):
     # gkmlpt: classify.post_count; hanweb: totalRecord; TRS: createPageHTML's 3 pages of 6
-    # entries state at least (3 - 1) x 6 + 1 = 13
+    # entries state at least (3 - 1) x 6 + 1 = 13; ucap: 共3页 of 4 rows, at least 9
     spec = expected(site)
     server = serve_site(site)
     config = write_config(
@@ -139,3 +141,19 @@ def test_every_family_that_states_a_count_is_measured(serve_site, tmp_path, site
 
     assert outcome.stated_entries == stated
     assert outcome.reached_entries >= stated and outcome.incomplete == 0
+
+
+@pytest.mark.parametrize(
+    ("html", "stated"),
+    [
+        ("<p>首页 上一页 下一页 尾页 共45条记录</p>", 45),
+        ("<p>共 45 条 第1/3页</p>", 45),
+        ("<script>var totalRecord = 33;</script>", 33),
+        ("<p>本年度主动公开政府信息共421条，其中</p>", None),  # a report's sentence, no pager
+        ("<p>首页 下一页</p>", None),
+    ],
+)
+def test_a_plain_list_page_states_its_count_in_its_pager_or_script(html, stated):
+    assert (
+        generic.stated_entries(Page.parse("http://x.gov.cn/gknb/", html.encode(), None)) == stated
+    )

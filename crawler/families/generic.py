@@ -54,6 +54,14 @@ def stated_entries(page: Page) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def fewest(pages: int, size: int) -> int | None:
+    """A pager that states only its page count: pages of `size` hold at least this many
+    records (the last page may hold one), exactly `size` when there is one page."""
+    if pages < 1 or size < 1:
+        return None
+    return size if pages == 1 else (pages - 1) * size + 1
+
+
 def entry_date(node: Selector | etree._Element) -> str | None:
     """The date printed in the entry's own row: its nearest li/tr/dd/dt/p/div ancestor.
 

@@ -58,8 +58,7 @@ def stated_entries(page: Page) -> int | None:
     call = _CALL.search(page.text)
     if explicit is not None or not call or int(call.group(2)) != 0:
         return explicit
-    pages, size = int(call.group(1)), len(column_entries(page))
-    return (pages - 1) * size + 1 if pages > 1 and size else None
+    return generic.fewest(int(call.group(1)), len(column_entries(page)))
 
 
 def next_pages(page: Page) -> Iterator[str]:
