@@ -120,6 +120,19 @@ def test_check_prints_the_stated_and_reached_entries(serve_site, tmp_path):
     assert result.exit_code == 0, result.output
     assert "entries: the column states 20, the crawl reached 17 — 3 short" in result.output
     assert "fjdzapp" in result.output
+    assert "关于2014年政府信息公开工作要点落实情况的函  — rejected: 要点" in result.output
+
+
+def test_check_of_the_whole_column_lists_the_letter_it_skipped(serve_site, tmp_path):
+    config = config_for(tmp_path, serve_site(SITE))
+
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "check", "pt"])
+
+    assert result.exit_code == 0, result.output
+    stated = expected(SITE)["stated_entries"]
+    assert f"entries: the column states {stated}, the crawl reached {stated}\n" in result.output
+    assert "reports found (19):" in result.output
+    assert "entries skipped (1):" in result.output and "工作要点落实情况的函" in result.output
 
 
 @pytest.mark.parametrize(
