@@ -16,7 +16,9 @@ prepage, answering JSON `{"pageCount": N, "data": [{"doctitle", "docpuburl" or "
 another script of the page. The static pages are index.htm, index_1.htm … up to
 maxStaticIndex; every API page after them, up to ceil(recordCount / prepage), is announced by
 the column page, and the answers announce nothing (nothing beyond recordCount is asked for).
-A column page without recordCount or prepage yields its static entries only.
+A column page without recordCount or prepage yields its static entries only. The answers'
+links are resolved against the API's URL: real ones are absolute (docpuburl), and a fixture's
+host-relative ones work the same.
 
 Articles are TRS t-date pages (`/YYYYMM/tYYYYMMDD_ID.htm`), read by the `trs` family.
 """
