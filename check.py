@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import cycle
+from archive import completeness
 from archive.config import Config
 from archive.db import open_db
 
@@ -24,6 +25,7 @@ class CheckReport:
     reports: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
+    counted: completeness.Totals | None = None  # stated vs reached entries of the columns
 
 
 def check(config: Config, source_id: str) -> CheckReport:
@@ -59,6 +61,10 @@ def _read_archive(report: CheckReport, path: Path) -> None:
             "WHERE how = 'fetched' ORDER BY year DESC, url"
         )
     )
+    errors = db.execute(
+        "SELECT count(*) FROM fetches WHERE kind = 'list' AND (status IS NULL OR status >= 400)"
+    ).fetchone()[0]
+    report.counted = completeness.totals(db, None, report.source_id, errors)
     report.problems = list(
         db.query(
             "SELECT url, status, note FROM fetches WHERE kind != 'robots' AND "
@@ -74,6 +80,7 @@ def render(report: CheckReport) -> list[str]:
     for page in report.lists:
         follow = f"  → {len(page['next'])} more" if page["next"] else ""
         lines.append(f"  {page['family']:<9} {page['reports']:>3} reports  {page['url']}{follow}")
+    lines.append(entries_line(report.counted))
     lines.append(f"reports found ({len(report.reports)}):")
     for r in report.reports:
         date = f"{r['published_on'] or '(no date)'} ({r['published_on_evidence'] or '-'})"
@@ -86,3 +93,15 @@ def render(report: CheckReport) -> list[str]:
             f"  {p['url']}: {p['status'] or ''} {p['note'] or ''}".rstrip() for p in report.problems
         ]
     return lines
+
+
+def entries_line(counted: completeness.Totals | None) -> str:
+    """The columns' stated record count beside the entries the crawl reached."""
+    if counted is None or counted.reached is None:
+        return "entries: no list page read"
+    if counted.stated is None:
+        return f"entries: reached {counted.reached}; the column states no count"
+    line = f"entries: the column states {counted.stated}, the crawl reached {counted.reached}"
+    if counted.incomplete:
+        line += f" — {counted.stated - counted.reached} short: reports are being missed"
+    return line

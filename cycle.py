@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from archive import (
     alerts,
     attachments,
+    completeness,
     crashpoint,
     cycles,
     events,
@@ -98,6 +99,8 @@ def _run(
     for event_id in health.update(db, cycle_id, outcomes):
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
+    if short := completeness.update(db, cycle_id, outcomes):
+        counts[completeness.SOURCE_INCOMPLETE] = len(short)
     for kind, count in register.update(db, config, cycle_id, register.today(config)).items():
         counts[kind] = counts.get(kind, 0) + count
     cycles.finish(db, cycle_id, status, outcomes, error)

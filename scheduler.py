@@ -559,8 +559,9 @@ def reextract(ctx: click.Context) -> None:
 @click.pass_context
 def check_command(ctx: click.Context, source_id: str) -> None:
     """Crawl one source without touching the archive and print what discovery recognised:
-    each list page's CMS family and the pagination followed, the reports found by year (with
-    where each date came from), every entry skipped with the reason, and any fetch problem.
+    each list page's CMS family and the pagination followed, how many entries the column states
+    beside how many the crawl reached, the reports found by year (with where each date came
+    from), every entry skipped with the reason, and any fetch problem.
 
     The crawl goes into a temporary database that is deleted afterwards, so run it as often as
     you like while adding an agency to the config.

@@ -41,6 +41,7 @@ TITLES = {
     "removed": "年度报告已删除 Report removed",
     "source_failing": "来源抓取失败 Source failing",
     "source_recovered": "来源已恢复 Source recovered",
+    "source_incomplete": "栏目未抓全 Column not fully reached",
     "overdue": "年度报告逾期未公开 Report overdue",
     "published_late": "年度报告逾期公开 Report published late",
 }

@@ -66,6 +66,7 @@ ALERT_KINDS = (
     "moved",
     "source_failing",
     "source_recovered",
+    "source_incomplete",
     "overdue",
     "published_late",
 )
@@ -81,6 +82,7 @@ class AlertsConfig:
             "removed",
             "source_failing",
             "source_recovered",
+            "source_incomplete",
             "overdue",
             "published_late",
         ),

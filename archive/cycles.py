@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
+from archive import completeness
 from archive.clock import now_iso
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
@@ -35,6 +36,9 @@ class SourceOutcome:
     errors: int
     message: str
     list_errors: int = 0
+    stated_entries: int | None = None  # what the column(s) state they hold (archive.completeness)
+    reached_entries: int | None = None  # distinct entries the crawl reached
+    incomplete: int | None = None  # 1: a complete walk fell short; 0: it did not; None: not judged
 
 
 def start(db: Database, config_path: str, sources: int) -> int:
@@ -79,9 +83,10 @@ def summarize(db: Database, cycle_id: int, source_id: str, agency: str) -> Sourc
         [cycle_id, source_id, cycle_id],
     ).fetchone()
     status, message = _verdict(db, cycle_id, source_id, list_pages, reports)
+    counted = completeness.totals(db, cycle_id, source_id, list_errors)
     return SourceOutcome(
         cycle_id, source_id, agency, status, pages, list_pages, reports, new, errors, message,
-        list_errors,
+        list_errors, counted.stated, counted.reached, counted.incomplete,
     )  # fmt: skip
 
 

@@ -221,7 +221,7 @@ def _store(
     conn.executemany(
         _ADD_RESULT,
         [
-            (version_id, labels.check(c.name), int(c.passed), c.expected, c.actual, c.detail)
+            (version_id, labels.check(c.name), _passed(c), c.expected, c.actual, c.detail)
             for c in results
         ],
     )
@@ -296,3 +296,8 @@ def _extract(
 def _batches(items: list[dict]) -> Iterator[list[dict]]:
     for start in range(0, len(items), _BATCH):
         yield items[start : start + _BATCH]
+
+
+def _passed(check: checks.Check) -> int | None:
+    """1 or 0; NULL for a skipped check (an operand printed blank), never counted as failing."""
+    return None if check.passed is None else int(check.passed)

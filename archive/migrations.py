@@ -641,3 +641,54 @@ def event_evidence(db: Database) -> None:
                 LEFT JOIN cycles c ON c.id = v.cycle_id
            ORDER BY v.first_seen_at, v.rowid"""
     )
+
+
+@migrations(name="0012_completeness")
+def completeness(db: Database) -> None:
+    """How many records each column states beside how many the crawl reached (issue 14).
+
+    `list_counts`: one row per list page read, written by the crawl; `cycle_sources` gains the
+    per-cycle totals and the verdict; `source_status` shows the latest judged one. Columns are
+    added with ALTER TABLE (never a table copy); the view is recreated with its old columns first.
+    """
+    db["list_counts"].create(
+        {
+            "id": int,
+            "cycle_id": int,
+            "source_id": str,
+            "url": str,
+            "family": str,
+            "stated_entries": int,
+            "stated_total": int,
+            "entries": int,
+            "reached_entries": int,
+            "walk_whole": int,
+            "seen_at": str,
+        },
+        pk="id",
+        not_null={"source_id", "url", "entries", "reached_entries", "walk_whole", "seen_at"},
+    )
+    db["list_counts"].create_index(["cycle_id", "source_id"])
+    for column in ("stated_entries", "reached_entries", "incomplete"):
+        db.execute(f"ALTER TABLE cycle_sources ADD COLUMN {column} INTEGER")
+    db.execute("DROP VIEW IF EXISTS source_status")
+    db.create_view("source_status", SOURCE_STATUS_0012)
+
+
+# 0004's source_status, then the completeness of the source's latest judged walk.
+SOURCE_STATUS_0012 = """
+SELECT cs.source_id, cs.agency, cs.status AS last_status, cs.cycle_id AS last_cycle,
+       c.started_at AS last_cycle_at, cs.reports, cs.message,
+       (SELECT count(*) FROM cycle_sources x
+         WHERE x.source_id = cs.source_id
+           AND x.cycle_id > coalesce((SELECT max(y.cycle_id) FROM cycle_sources y
+                                       WHERE y.source_id = cs.source_id AND y.status = 'ok'), 0)
+       ) AS failing_cycles,
+       j.stated_entries, j.reached_entries, j.incomplete
+FROM cycle_sources cs JOIN cycles c ON c.id = cs.cycle_id
+LEFT JOIN cycle_sources j
+  ON j.source_id = cs.source_id
+ AND j.cycle_id = (SELECT max(k.cycle_id) FROM cycle_sources k
+                   WHERE k.source_id = cs.source_id AND k.incomplete IS NOT NULL)
+WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_id = cs.source_id)
+"""

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlite_utils import Database
 
-from archive import attachments, blobs, exchanges, fetches, sightings
+from archive import attachments, blobs, completeness, exchanges, fetches, sightings
 from archive import config as config_module
 from archive.clock import now_iso
 from archive.db import open_db
@@ -39,7 +39,7 @@ BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
 QUEUED_BATCHES = 4  # at most ~1,000 records (~30 MB of bodies) waiting for the disk
 
-Record = fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen
+Record = fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
 
 
 class WriterFailed(RuntimeError):
@@ -97,6 +97,8 @@ class Writer:
                         fetches.record(db, record, self.cycle_id)
                     elif isinstance(record, attachments.AttachmentSeen):
                         attachments.record(db, record, self.cycle_id)
+                    elif isinstance(record, completeness.ListCount):
+                        completeness.record(db, record, self.cycle_id)
                     else:
                         sightings.record(db, record, self.cycle_id)
             blobs.train_if_due(db)  # after the commit: a dictionary is stored before it is used
@@ -133,7 +135,9 @@ class ArchivePipeline:
         self._add(self._fetch(request, None, note=_failure_note(exception)))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, sightings.Sighting | attachments.AttachmentSeen):
+        if isinstance(
+            item, sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
+        ):
             self._add(item)
         return item
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from scrapy.http import Response
 
+from archive.clock import now_iso
+from archive.completeness import ListCount
 from archive.config import CrawlConfig, Source
 from archive.plan import Known
 from crawler.families import Family, ListRequest, detect
@@ -39,8 +41,11 @@ class SourceState:
         self.lists_ok = 0
         self.lists_incomplete = False  # not every list page was read (failure, 304, early stop)
         self.lists_failed = False  # a list page could not be fetched at all
+        self.stopped_early = False  # a 304 or a page of known reports ended the walk
         self.linked: set[str] = set()
         self.unlisted_taken = False
+        self.reached: set[str] = set()  # the columns' entries read so far (completeness)
+        self.statements: dict[str, int] = {}  # column (its start URL) → the most it states
 
     @property
     def known(self) -> dict[str, Known]:
@@ -66,6 +71,20 @@ class SourceState:
         self.lists.add(key)
         return True
 
+    def list_count(
+        self, url: str, family: str, column: str, stated: int | None, entries: list[str]
+    ) -> ListCount:
+        """Note a list page's statement and entries; what the archive records of it."""
+        if stated is not None:
+            self.statements[column] = max(stated, self.statements.get(column, 0))
+        self.reached.update(entries)
+        return ListCount(
+            source_id=self.source.id, url=url, family=family, stated=stated,
+            stated_total=sum(self.statements.values()) if self.statements else None,
+            entries=len(set(entries)), reached=len(self.reached), walk_whole=not self.stopped_early,
+            seen_at=now_iso(),
+        )  # fmt: skip
+
     def list_done(self, url: str) -> None:
         self.lists_ok += 1
 
@@ -77,11 +96,13 @@ class SourceState:
         """A 304 for a list page: unchanged since last time, and not walked further."""
         self.lists_ok += 1
         self.lists_incomplete = True
+        self.stopped_early = True
 
     def stop_early(self, pages: list) -> list:
         """Drop the next pages after a page of known reports; the walk is then not complete."""
         if pages:
             self.lists_incomplete = True
+            self.stopped_early = True
         return []
 
     def list_conditions(self, target: ListRequest) -> dict[str, str]:

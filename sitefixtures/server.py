@@ -24,6 +24,7 @@ matched against the URL path (the first matching table wins, so put specific pat
 The query string is otherwise ignored: a path is one file. `query_files` gives one path several
 answers, as a data proxy or JSON API does: a request whose query has one of the `name=value` pairs
 is answered with the file named beside it (in the same folder), any other with the path's own file.
+A form POST's fields count as query pairs (`page=2` of a POSTed search form).
 A pair matches decoded (`q=报告` matches `q=%E6%8A%A5%E5%91%8A`) or exactly as the request wrote
 it (`filename=%B1%A8%B8%E6.pdf`: GBK bytes, as old download scripts are linked), so a crawler that
 re-encodes such a query gets the path's own answer, not the file.
@@ -56,6 +57,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""  # a POST's body (form fields)
 
 
 @dataclass
@@ -122,16 +124,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        self._answer(body_wanted=True)
+        self._answer(body_wanted=True, posted=self.rfile.read(length))
 
-    def _answer(self, body_wanted: bool) -> None:
+    def _answer(self, body_wanted: bool, posted: bytes = b"") -> None:
         url_path = unquote(urlsplit(self.path).path)
-        self.fixture.requests.append(Seen(self.command, self.path, dict(self.headers.items())))
+        seen = Seen(self.command, self.path, dict(self.headers.items()), posted)
+        self.fixture.requests.append(seen)
         rule = _rule_for(self.fixture.root, url_path)
         if rule.get("delay"):
             time.sleep(float(rule["delay"]))
-        file = self._file(_by_query(url_path, urlsplit(self.path).query, rule))
+        query = urlsplit(self.path).query
+        if posted and "form-urlencoded" in self.headers.get("Content-Type", ""):
+            query = "&".join(q for q in (query, posted.decode("latin-1")) if q)
+        file = self._file(_by_query(url_path, query, rule))
         status = int(rule.get("status", 200 if file else 404))
         if self._times_asked() <= int(rule.get("fail_first", 0)):
             file, status = None, 503

@@ -56,7 +56,7 @@ def requests_table(stats: Stats) -> list[Cell]:
             value = next(
                 x.value for x in rows if (x.indicator, x.column_label) == (indicator, column)
             )
-            cells.append(Cell(r, c, f"{value:g}"))
+            cells.append(Cell(r, c, "-" if value is None else f"{value:g}"))  # blank: a placeholder
     return cells
 
 

@@ -50,12 +50,12 @@ def test_the_fixture_sites_list_pages_keep_their_family(folder, path, family):
 def test_the_specific_families_are_tried_before_trs_and_generic():
     names = [f.name for f in FAMILIES]
 
-    for name in ("nfcms", "easysite", "ucap"):
+    for name in ("nfcms", "easysite", "ucap", "fjdzapp"):  # fjdzapp's articles are TRS t-date
         assert names.index(name) < names.index("trs") < names.index("generic")
 
 
 def test_these_families_saved_pages_all_declare_their_url():
-    for family in ("nfcms", "easysite", "ucap"):
+    for family in ("nfcms", "easysite", "ucap", "fjdzapp", "trs"):
         pages = [p for p in saved_pages() if p.parent.name == family]
         assert pages, family
         assert all(declared_url(p) for p in pages), family

@@ -76,7 +76,7 @@ def test_a_category_that_jumps_elsewhere_sends_the_crawl_there():
         '"id": 2629, "name": "政府信息公开年报", "parent": 0, "jump_url": "/zwgk/ndbg/"',
     )
     page = Page.parse(f"{HOST}/gkmlpt/annualreport", jumping.encode(), None)
-    assert list(gkmlpt.next_pages(page)) == [f"{HOST}/zwgk/ndbg/"]
+    assert [t.url for t in gkmlpt.next_pages(page)] == [f"{HOST}/zwgk/ndbg/"]
 
 
 def test_api_articles_become_entries_on_http_with_unescaped_titles_and_publish_dates():
@@ -150,3 +150,26 @@ def test_a_content_page_gives_its_name_first_and_the_publish_date_not_the_writte
     assert gkmlpt.table_value(page, "文号") is None
     published, evidence = pick_published_on(fields.text, fields.meta_pubdate, None, page.url)
     assert (published.isoformat(), evidence) == ("2022-01-26", "label")
+
+
+def jumping_shell(url: str, jump_url: str) -> Page:
+    body = SHELL.read_text("utf-8").replace(
+        '"id": 2629, "name": "政府信息公开年报", "parent": 0, "jump_url": ""',
+        f'"id": 2629, "name": "政府信息公开年报", "parent": 0, "jump_url": "{jump_url}"',
+    )
+    return Page.parse(url, body.encode(), "text/html; charset=utf-8")
+
+
+def test_a_jump_back_to_the_page_being_read_falls_through_to_the_api():
+    # issue 14 item 2: Scrapy's duplicate filter drops a request for the page itself, so
+    # following such a jump would leave the column with nothing
+    for jump in ("/gkmlpt/annualreport#2629", f"{HOST}/gkmlpt/annualreport", "./annualreport"):
+        page = jumping_shell(f"{HOST}/gkmlpt/annualreport", jump)
+        assert list(gkmlpt.next_pages(page)) == [f"{API}?page=1&sid=175"], jump
+
+
+def test_a_jump_elsewhere_carries_the_api_as_its_fallback_for_an_already_visited_page():
+    page = jumping_shell(f"{HOST}/gkmlpt/annualreport", "/gkmlpt/index#2629")
+    [target] = gkmlpt.next_pages(page)
+    assert target.url == f"{HOST}/gkmlpt/index"
+    assert target.fallback == f"{API}?page=1&sid=175"

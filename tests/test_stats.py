@@ -62,7 +62,7 @@ def value(result: Stats, indicator: str, column: str = "") -> tuple[float | None
 
 
 def failing(result: Stats) -> set[str]:
-    return {check.name for check in checks.run(result) if not check.passed}
+    return {check.name for check in checks.run(result) if check.passed is False}
 
 
 # ---- the 2014 table: the Guangzhou Customs seed, as HTML and as flattened text ----------------
@@ -158,7 +158,10 @@ def test_2021_report_values_units_and_word_paste_mess():
     assert value(result, "disclosure.fees.amount", "amount") == (0.5, "万元")
     assert value(result, "requests.received.new", "natural_person") == (120, "件")
     assert value(result, "requests.received.new", "total") == (145, "件")
-    assert value(result, "requests.result.refused.state_secret", "research") == (0, "件")  # &nbsp;
+    assert value(result, "requests.result.refused.state_secret", "research") == (
+        None,
+        "件",
+    )  # &nbsp;
     assert value(result, "requests.result.other.other", "total") == (2, "件")
     assert value(result, "requests.result.total", "total") == (136, "件")
     assert value(result, "requests.carried_forward", "total") == (15, "件")
@@ -196,10 +199,12 @@ def test_one_wrong_table3_cell_fails_its_row_and_its_column():
         else row
         for row in result.rows
     )
-    assert failing(Stats(result.regime, rows)) == {
-        "requests.row_total:requests.result.refused.state_secret",
-        "requests.result_total:natural_person",
-    }
+    assert failing(Stats(result.regime, rows)) == {"requests.result_total:natural_person"}
+    # the row's other cells are printed blank: 2 ≠ 1 may be a blank that is not 0, so skipped
+    row = {c.name: c for c in checks.run(Stats(result.regime, rows))}[
+        "requests.row_total:requests.result.refused.state_secret"
+    ]
+    assert row.outcome == "skipped"
 
 
 # ---- the 2019 试行 format -------------------------------------------------------------------
@@ -302,7 +307,7 @@ def test_pdf_without_rules_falls_back_to_pdfplumber_text():
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         assert pdf.pages[0].extract_tables() == []
         text = pdf.pages[0].extract_text()
-    assert "（三）不予公开 1．属于国家秘密 1 0 0 0 0 0 1" in text  # cells joined by spaces
+    assert "（三）不予公开 1．属于国家秘密 1 0 - - - 0 1" in text  # cells joined by spaces
     assert stats.from_pdf(data, 2022).rows == table3_rows(html)
     assert stats.from_text(text, 2022).rows == table3_rows(html)
 
@@ -320,3 +325,65 @@ def test_every_indicator_is_documented_and_every_documented_key_exists():
     doc = (ROOT / "docs" / "indicators.md").read_text("utf-8").split("## Checks")[0]
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_.]+)` \|", doc, re.M))
     assert documented == set(stats.indicators())
+
+
+# ---- blank is not zero (issue 14 item 5) -------------------------------------------------------
+
+_LAST_CELL = re.compile(
+    r"(<td><p class=MsoNormal align=center><span lang=EN-US>)[^<]*(<o:p></o:p>"
+    r"</span></p></td></tr>)"
+)
+
+
+def blank_totals_2019_page() -> str:
+    """report-2019.html with every 总计 cell of Table 3 printed blank, as real 2019-format
+    reports often print it (the applicant columns hold the numbers, 总计 is left empty)."""
+    page = read_html(FIXTURES / "report-2019.html")
+    start, end = (
+        page.index("三、收到和处理政府信息公开申请情况"),
+        page.index("四、政府信息公开行政复议"),
+    )
+    table3 = _LAST_CELL.sub(r"\1&nbsp;\2", page[start:end])
+    return page[:start] + table3 + page[end:]
+
+
+def test_blank_total_cells_are_not_zero_and_skip_their_checks():
+    result = stats.from_html(blank_totals_2019_page(), 2019)
+    assert value(result, "requests.received.new", "total") == (None, "件")  # blank, not 0
+    assert value(result, "requests.received.new", "natural_person") == (21, "件")
+    results = checks.run(result)
+
+    assert failing(result) == set(), "a blank cell is not a printed 0"
+    skipped = {c.name: c for c in results if c.outcome == "skipped"}
+    row = skipped["requests.row_total:requests.received.new"]
+    assert row.passed is None and row.detail.startswith("skipped: ")
+    assert "blank" in row.detail and "本年新收政府信息公开申请数量" in row.detail
+    assert "requests.result_total:total" not in skipped  # its total and parts are all blank
+    # the applicant columns were printed whole: their checks are still made, and pass
+    assert {c.name for c in results if c.outcome == "passed"} >= {
+        "requests.result_total:natural_person",
+        "requests.balance:natural_person",
+    }
+
+
+def test_a_blank_part_skips_a_check_the_numbers_would_fail():
+    result = stats.from_html(read_html(FIXTURES / "report-2019.html"), 2019)
+    rows = tuple(  # 8 printed for （一）予以公开 [自然人] becomes blank: 21 = blank + … cannot tell
+        replace(row, value=None)
+        if (row.indicator, row.column_label) == ("requests.result.granted", "natural_person")
+        else row
+        for row in result.rows
+    )
+    results = {c.name: c for c in checks.run(Stats(result.regime, rows))}
+    check = results["requests.result_total:natural_person"]
+    assert check.outcome == "skipped" and "（一）予以公开" in check.detail
+    assert failing(Stats(result.regime, rows)) == set()
+
+
+def test_blank_parts_that_add_up_as_zero_still_pass():
+    # report-2019.html leaves applicant cells blank (&nbsp;) where the count is 0: the printed
+    # numbers agree with them read as 0, and those checks keep passing.
+    result = stats.from_html(read_html(FIXTURES / "report-2019.html"), 2019)
+    assert value(result, "requests.received.new", "research") == (None, "件")
+    passed = {c.name: c for c in checks.run(result)}["requests.row_total:requests.received.new"]
+    assert passed.outcome == "passed" and "blank part(s) read as 0" in passed.detail

@@ -13,13 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlite_utils import Database
 
 from archive import blobs, extraction
 from archive.db import open_db
 from archive.extract import checks
 from archive.migrations import migrations
+from tests.test_stats import blank_totals_2019_page
 
+ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "stats"
 
 # The public contract: column names and order of the two views, as the tables had them.
@@ -225,3 +228,24 @@ def test_an_old_row_without_its_version_stops_the_upgrade_and_loses_nothing(tmp_
     db = Database(path)
     assert "report_stats" in db.table_names()
     assert db.execute("SELECT count(*) FROM report_stats").fetchone()[0] == 5
+
+
+def test_skipped_checks_are_stored_as_null_and_failing_checks_leaves_the_report_out(tmp_path):
+    """Blank is not zero (issue 14 item 5): the blank-总计 2019 page stores `passed` NULL with
+    the reason, and the `failing_checks` canned query does not list the report."""
+    db = open_db(tmp_path / "a.db")
+    report = add_report(db, "http://x.gov.cn/2019.html", blank_totals_2019_page().encode(), 2019)
+    extraction.extract_version(db, report, report["sha256"])
+
+    outcomes = db.execute(
+        "SELECT passed, count(*) FROM stats_checks WHERE report_id = ? GROUP BY passed",
+        [report["id"]],
+    ).fetchall()
+    assert dict(outcomes).get(0) is None and dict(outcomes).get(None, 0) > 0
+    skipped = db.execute(
+        "SELECT detail FROM stats_checks WHERE report_id = ? AND passed IS NULL", [report["id"]]
+    ).fetchall()
+    assert all(detail.startswith("skipped: ") and "blank" in detail for (detail,) in skipped)
+    metadata = yaml.safe_load((ROOT / "datasette/metadata.in.yml").read_text("utf-8"))
+    sql = metadata["databases"]["archive"]["queries"]["failing_checks"]["sql"]
+    assert db.execute(sql).fetchall() == []

@@ -17,8 +17,11 @@ The 2014 table: ``legacy.requests.received_channels`` (收到申请数 = 1–4),
 ``legacy.review.total``, ``legacy.litigation.total`` (四/五 = （一）–（三）), ``legacy.staff.total``
 (人员数 = 专职 + 兼职).
 
-A check is made only when its total was printed with a number and at least one part was printed;
-parts printed as "-" or missing count as 0 (the detail says how many were missing).
+A check is made only when its total and at least one part were printed (a total printed blank
+beside parts with numbers gives a `skipped` check saying so); parts missing from the table count
+as 0 (the detail says how many were missing). Blank is not zero: a part printed blank (empty, 无,
+"-") counts as 0 only if the numbers then agree (many reports leave zero cells empty); otherwise
+the check is `skipped`, with the blank cells named, never failed: an empty cell may hide any number.
 """
 
 from __future__ import annotations
@@ -36,10 +39,15 @@ _APPLICANTS = [key for key, _ in APPLICANT_COLUMNS[:-1]]
 @dataclass(frozen=True)
 class Check:
     name: str  # stable key, e.g. "requests.balance:total"
-    passed: bool
+    passed: bool | None  # None: skipped (an operand printed blank; `detail` says which)
     expected: float | None  # what the parts add up to
     actual: float | None  # what the report printed
-    detail: str  # one readable line
+    detail: str  # one readable line; "skipped: …" for a skipped check
+
+    @property
+    def outcome(self) -> str:
+        """`passed`, `failed` or `skipped`."""
+        return {True: "passed", False: "failed", None: "skipped"}[self.passed]
 
 
 def run(stats: Stats) -> list[Check]:
@@ -53,17 +61,39 @@ def run(stats: Stats) -> list[Check]:
 def _sum(name: str, whole: StatRow | None, parts: list[StatRow | None]) -> Check | None:
     """whole = Σ parts, or None when the whole or every part is missing."""
     printed = [part for part in parts if part is not None]
-    if whole is None or whole.value is None or not printed:
+    if whole is None or not printed:
         return None
+    if whole.value is None:  # 总计 printed blank: say so when its parts hold numbers
+        numbers = [part.value for part in printed if part.value is not None]
+        if not numbers:
+            return None
+        why = f"{_where(whole)} printed blank, parts add up to {sum(numbers):g}"
+        return Check(name, None, sum(numbers), None, f"skipped: {why}")
     expected = sum(part.value or 0 for part in printed)
     missing = len(parts) - len(printed)
     note = f" ({missing} part(s) not printed)" if missing else ""
-    return _check(name, expected, whole.value, f"{_where(whole)} printed {whole.value:g}", note)
+    blank = [part for part in printed if part.value is None]
+    printed_as = f"{_where(whole)} printed {whole.value:g}"
+    return _check(name, expected, whole.value, printed_as, note, blank)
 
 
-def _check(name: str, expected: float, actual: float, printed: str, note: str = "") -> Check:
+def _check(
+    name: str,
+    expected: float,
+    actual: float,
+    printed: str,
+    note: str = "",
+    blank: list[StatRow] | None = None,
+) -> Check:
+    """Passed or failed; skipped instead of failed when an operand was printed blank."""
     passed = abs(expected - actual) < _EPSILON
     detail = f"{printed}, parts add up to {expected:g}{note}"
+    if blank and not passed:
+        cells = "、".join(_where(row) for row in blank[:3]) + ("…" if len(blank) > 3 else "")
+        why = f"{len(blank)} operand(s) printed blank ({cells}), so the sum cannot be judged"
+        return Check(name, None, expected, actual, f"skipped: {why}; {detail}")
+    if blank:
+        detail += f" ({len(blank)} blank part(s) read as 0)"
     return Check(name, passed, expected, actual, detail + ("" if passed else " — mismatch"))
 
 
@@ -118,12 +148,13 @@ def _balance(cells: _Cells, column: str) -> Check | None:
             "requests.carried_forward",
         )
     ]
-    if any(row is None or row.value is None for row in get):
+    if any(row is None for row in get) or all(row.value is None for row in get):
         return None
-    received, carried, handled, forward = (row.value for row in get)
+    received, carried, handled, forward = (row.value or 0 for row in get)
     expected, actual = handled + forward, received + carried
     printed = f"[{get[0].column_label_raw}] 一+二 = {actual:g}; （七）+四"
-    return _check(f"requests.balance:{column}", expected, actual, printed)
+    blank = [row for row in get if row.value is None]
+    return _check(f"requests.balance:{column}", expected, actual, printed, blank=blank)
 
 
 # ---- Table 4 ----------------------------------------------------------------------------------

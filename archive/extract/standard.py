@@ -3,7 +3,8 @@
 One pass over the rows of the whole document with a little state: which table we are in (switched
 by its header labels, so one big table, four small ones or flattened text all work), Table 2's
 current column labels, Table 3's current rowspan group (（三）不予公开 …), whether Table 4's single
-row of 15 cells has been read. Blank cells in Tables 3 and 4 count as 0 (domain notes §1.5).
+row of 15 cells has been read. Blank cells in Tables 3 and 4 stay None: blank is not zero (real
+2019-format reports leave whole 总计 columns empty); the checks decide what a blank may mean.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ class _Parser:
         indicator = found.indicator if found else ""
         cells = fit(row.values, 7, row.bounded)
         for (column, column_raw), cell in zip(t.APPLICANT_COLUMNS, cells, strict=True):
-            value, unit = (0.0, "") if is_blank(cell) else parse(cell)
+            value, unit = parse(cell)
             self._emit(REQUESTS, raw, column, indicator, value, unit or "件", column_raw)
 
     # ---- Table 4 ------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ class _Parser:
     def _review_values(self, row: Row) -> None:
         cells = fit(row.values, 15, row.bounded)
         for (indicator, label, column, column_raw), cell in zip(t.REVIEW_CELLS, cells, strict=True):
-            value, unit = (0.0, "") if is_blank(cell) else parse(cell)
+            value, unit = parse(cell)
             self._emit(REVIEW, label, column, indicator, value, unit or "件", column_raw)
         self.done = True
 

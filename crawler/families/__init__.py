@@ -2,9 +2,10 @@
 
 A family is recognised from the page itself (markup, scripts, URL shapes), never from config.
 Each module in this package is a family: it sets `PRIORITY` (lower is tried first) and may
-provide `recognise`, `list_entries`, `next_pages` and `report_fields`; what it does not provide
-falls back to `generic`, which works on any plain HTML list and is tried last. Adding a platform
-is adding a module (and its saved pages under tests/).
+provide `recognise`, `list_entries`, `next_pages`, `report_fields`, `stated_entries` (how many
+records the page says its column holds) and `column_entries` (the entries that count towards
+that number); what it does not provide falls back to `generic`, which works on any plain HTML
+list and is tried last. Adding a platform is adding a module (and its saved pages under tests/).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Family:
     list_entries: Callable[[Page], Iterable[Entry]]
     next_pages: Callable[[Page], Iterable[str | ListRequest]]
     report_fields: Callable[[Page], ReportFields]
+    stated_entries: Callable[[Page], int | None]
+    column_entries: Callable[[Page], Iterable[Entry]]
 
 
 def _family(module: ModuleType) -> Family:
@@ -41,6 +44,9 @@ def _family(module: ModuleType) -> Family:
         list_entries=pick("list_entries"),
         next_pages=pick("next_pages"),
         report_fields=pick("report_fields"),
+        stated_entries=pick("stated_entries"),
+        # a family's own list_entries, unless it says which of them are the column's records
+        column_entries=getattr(module, "column_entries", pick("list_entries")),
     )
 
 

@@ -30,16 +30,22 @@ class ListRequest:
     """A list page that is not a plain GET of a URL: a POSTed data proxy, a JSON API page.
 
     Families yield these from `next_pages` beside plain URL strings; `key` tells two requests
-    to the same URL apart (e.g. the record range of a POST).
+    to the same URL apart (e.g. the record range of a POST). `fallback` is asked instead when
+    this request is not made because its page was already read in this crawl (a jump that
+    leads back where the walk has been).
     """
 
     url: str
     method: str = "GET"
     formdata: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    fallback: str | ListRequest | None = None
 
     @property
     def key(self) -> str:
+        """The URL without its fragment (HTTP never sends it: Scrapy's duplicate filter treats
+        "p#1" and "p#2" as one page), then the form fields, if any."""
+        url = self.url.split("#", 1)[0]
         if not self.formdata:
-            return self.url
-        return self.url + "#" + "&".join(f"{k}={v}" for k, v in sorted(self.formdata.items()))
+            return url
+        return url + "#" + "&".join(f"{k}={v}" for k, v in sorted(self.formdata.items()))

@@ -74,6 +74,17 @@ def _is_first_page(url: str) -> bool:
     return bool(hashed) and hashed.group(2) == "1"
 
 
+def stated_entries(page: Page) -> int | None:
+    """An explicit count (共N条), else from the first page (index.html, or <prefix>-1.html)
+    the fewest records its 共N页 pages of this page's size hold."""
+    explicit = generic.stated_entries(page)
+    hashed = _HASHED.search(urlsplit(page.url).path)
+    total, rows = page_count(page), entries_within(page, _LIST_ROW)
+    if explicit is not None or not total or not rows or (hashed and int(hashed.group(2)) > 1):
+        return explicit
+    return generic.fewest(total, len(rows))
+
+
 def page_count(page: Page) -> int | None:
     """The total the pager announces ("共2页 1/2"), if it does."""
     pager = " ".join(page.sel.xpath(_PAGER).xpath(".//text()").getall())

@@ -25,6 +25,11 @@ FILE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)$", re.IGNORECA
 # A download script naming the file in its query: down.asp?filename=%B9%AB%BF%AA.pdf&id=3
 _QUERY_FILE = re.compile(r"=[^&=]*\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|rtf)(?:&|$)", re.I)
 _CONTAINERS = ("li", "tr", "dd", "dt", "p", "div")  # not td: the date sits in a sibling cell
+# How many records a list page says its column holds: 共45条 in its pager (a 页 nearby: a
+# sentence of a report, 主动公开信息共421条, is no pager), or its script's recordCount /
+# totalRecord (TRS and jpage pagers).
+_STATED_TEXT = re.compile(r"(?=.{0,40}页)共\s*(\d{1,6})\s*条|页.{0,40}?共\s*(\d{1,6})\s*条", re.S)
+_STATED_SCRIPT = re.compile(r"\b(?:recordCount|totalRecord|totalCount)\s*[:=]\s*['\"]?(\d{1,6})\b")
 
 
 PRIORITY = 1000  # the fallback: tried last
@@ -38,6 +43,23 @@ def list_entries(page: Page) -> Iterator[Entry]:
     for link in page.links():
         if link.text:
             yield Entry(url=link.url, text=link.text, date=entry_date(link.element))
+
+
+def stated_entries(page: Page) -> int | None:
+    """The record count the page states (共N条, recordCount, totalRecord), if any."""
+    match = _STATED_TEXT.search(page.visible_text())
+    if match:
+        return int(match.group(1) or match.group(2))
+    match = _STATED_SCRIPT.search(page.text)
+    return int(match.group(1)) if match else None
+
+
+def fewest(pages: int, size: int) -> int | None:
+    """A pager that states only its page count: pages of `size` hold at least this many
+    records (the last page may hold one), exactly `size` when there is one page."""
+    if pages < 1 or size < 1:
+        return None
+    return size if pages == 1 else (pages - 1) * size + 1
 
 
 def entry_date(node: Selector | etree._Element) -> str | None:

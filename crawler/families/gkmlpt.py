@@ -10,7 +10,9 @@ keeps it in `request.url` but not in `response.url`, from which pages are built.
 is used when the page URL still carries one, and otherwise the annual-report category is found
 in TREE by name (政府信息公开年报, 信息公开年报, 政府信息公开工作年度报告 …; never a 报表, 图解
 or 网站 category, and a leaf before its parent); a category with a `jump_url` sends the crawl
-there instead.
+there instead, unless the jump leads back to the page being read (fragment aside) or to a page
+the walk has already read: Scrapy's duplicate filter would drop it and the column would yield
+nothing, so the category's JSON API is read instead (the jump's `ListRequest.fallback`).
 
 Paging: page 0 and page 1 answer the same, so the walk starts at page 1. Page size is ~100 but
 varies (88–99 seen), so page 1 announces pages 2‥ceil(post_count / its own size) and later pages
@@ -33,7 +35,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from crawler.dates import parse_date
 from crawler.families import generic
-from crawler.families.base import Entry, ReportFields
+from crawler.families.base import Entry, ListRequest, ReportFields
 from crawler.families.markup import text_of
 from crawler.page import Page
 from crawler.urls import canonical
@@ -75,18 +77,31 @@ def list_entries(page: Page) -> Iterator[Entry]:
             yield Entry(url=url, text=title, date=article_date(article))
 
 
-def next_pages(page: Page) -> Iterator[str]:
+def next_pages(page: Page) -> Iterator[str | ListRequest]:
     if is_api(page.url):
         yield from more_api_pages(page)
         return
     sid, node = site_id(page.text), annual_report_category(page)
+    api = api_url(page.url, node["id"], sid, 1) if sid and node else None
+    jump = None
     if node and node.get("jump_url"):
         try:
-            yield canonical(urljoin(page.url, str(node["jump_url"])))
+            jump = canonical(urljoin(page.url, str(node["jump_url"])))
         except ValueError:  # a malformed jump_url ("http://[::1"): nothing to follow
-            return
-    elif sid and node:
-        yield api_url(page.url, node["id"], sid, 1)
+            jump = None
+    if jump and jump != canonical(page.url):
+        # the jump's page may have been read already (it jumps back here): then the API
+        yield ListRequest(url=jump, fallback=api)
+    elif api:
+        yield api  # no jump, or one back to this very page (fragment aside)
+
+
+def stated_entries(page: Page) -> int | None:
+    """`classify.post_count` of an API answer: the category's article count."""
+    if not is_api(page.url):
+        return None
+    total = (api_answer(page).get("classify") or {}).get("post_count")
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 def api_answer(page: Page) -> dict[str, Any]:

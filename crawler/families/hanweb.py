@@ -115,6 +115,26 @@ def list_entries(page: Page) -> Iterator[Entry]:
         yield from (e for e in generic.list_entries(page) if e.url not in seen)
 
 
+def column_entries(page: Page) -> Iterator[Entry]:
+    """The column's records only (inline or proxied), not the page's other links."""
+    seen: set[str] = set()
+    for store in column_stores(page):
+        for record in store.records:
+            for entry in record_entries(page, record):
+                if entry.url not in seen:
+                    seen.add(entry.url)
+                    yield entry
+
+
+def stated_entries(page: Page) -> int | None:
+    """totalRecord of the column's jpage call(s); proxy answers state nothing."""
+    if is_proxy(page.url):
+        return None
+    totals = [jpage_totals(store.config) for store in column_stores(page)]
+    found = [total[0] for total in totals if total]
+    return sum(found) if found else None
+
+
 def record_entries(page: Page, record: str) -> Iterator[Entry]:
     """The links of one record, each with the date printed in it (outside the link if any)."""
     fragment = Page(

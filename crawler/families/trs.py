@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from crawler.families import generic
+from crawler.families.base import Entry
 from crawler.page import Page
 
 _CALL = re.compile(
@@ -41,6 +42,23 @@ def page_count(page: Page) -> tuple[int, str, str] | None:
     if count and "createPageHTML" in page.text:
         return int(count.group(1)), "index", "html"
     return None
+
+
+def column_entries(page: Page) -> list[Entry]:
+    """The t-date articles the page lists (TRS's own documents), else every entry."""
+    entries = list(generic.list_entries(page))
+    articles = [e for e in entries if _ARTICLE.search(e.url)]
+    return list({e.url: e for e in articles}.values()) or entries
+
+
+def stated_entries(page: Page) -> int | None:
+    """TRS states pages, not records: from the first page, the fewest records that many pages
+    of this page's size hold, (pages - 1) x size + 1; an explicit count (共N条) wins."""
+    explicit = generic.stated_entries(page)
+    call = _CALL.search(page.text)
+    if explicit is not None or not call or int(call.group(2)) != 0:
+        return explicit
+    return generic.fewest(int(call.group(1)), len(column_entries(page)))
 
 
 def next_pages(page: Page) -> Iterator[str]:

@@ -70,6 +70,17 @@ def next_pages(page: Page) -> list[str]:
     return other_pages(page, numbered, generic.next_pages(page))
 
 
+def stated_entries(page: Page) -> int | None:
+    """An explicit count (共N条), else from the first list page the fewest records its 共N页
+    pages of this page's size hold."""
+    explicit = generic.stated_entries(page)
+    numbered = re.search(r"/xxgk_list_(\d+)\.shtml$", urlsplit(page.url).path)
+    total, rows = page_count(page), entries_within(page, _LIST_ROW)
+    if explicit is not None or not total or not rows or (numbered and int(numbered.group(1)) > 1):
+        return explicit
+    return generic.fewest(total, len(rows))
+
+
 def page_count(page: Page) -> int | None:
     """Total pages from the pager's "共N页", or the count in a createPageHTML(…) call."""
     match = _TOTAL.search(page.visible_text())

@@ -83,7 +83,7 @@ class DisclosureSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         for state in self.states.values():
             for url in state.source.start_urls:
-                request = self._list_request(state, url)
+                request = self._list_request(state, url, column=url)
                 if request:
                     yield request
 
@@ -123,14 +123,21 @@ class DisclosureSpider(Spider):
                 columns.append(entry.url)
             elif _named_distractor(verdict.reason, entry.text):
                 self.notes.rejected(state.source.id, response.url, entry, verdict.reason)
-        hops = response.meta.get("hops", 0)
-        pages = list(family.next_pages(page)) if reports or family.name != "generic" else []
+        hops, column = response.meta.get("hops", 0), response.meta.get("column", response.url)
+        listing = bool(reports) or family.name != "generic"  # not a 信息公开 home's menu
+        pages = list(family.next_pages(page)) if listing else []
         if reports and not unknown and not state.full_walk:
             pages = state.stop_early(pages)  # a page of known reports: the rest is older
+        if listing:  # after stop_early: the count says whether the walk went on
+            counted = [e.url for e in family.column_entries(page)]
+            stated = family.stated_entries(page)
+            yield state.list_count(response.url, family.name, column, stated, counted)
         if not reports and hops < MAX_HOPS:
             pages += columns  # a 信息公开 home: the report column is one of its menu links
         for target in pages:
-            request = self._list_request(state, target, hops=hops + (0 if reports else 1))
+            request = self._list_request(
+                state, target, hops=hops + (0 if reports else 1), column=column
+            )
             if request:
                 yield request
         self.notes.list_page(state.source.id, response.url, family.name, reports, pages)
@@ -225,14 +232,16 @@ class DisclosureSpider(Spider):
         )  # fmt: skip
 
     def _list_request(
-        self, state: SourceState, target: str | ListRequest, hops: int = 0
+        self, state: SourceState, target: str | ListRequest, hops: int = 0, column: str = ""
     ) -> Request | None:
         target = ListRequest(url=target) if isinstance(target, str) else target
         if not state.want_list(target.key):
-            return None
+            # already read (a jump back to where the walk has been): its fallback, if any
+            fallback = target.fallback
+            return self._list_request(state, fallback, hops, column) if fallback else None
         request = self._request(
             state.source, target.url, "list", self.parse_list, list_url=target.url, hops=hops,
-            handle_httpstatus_list=[304],
+            column=column or target.url, handle_httpstatus_list=[304],
         )  # fmt: skip
         if target.method == "POST" or target.formdata:
             request = FormRequest(
