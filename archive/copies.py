@@ -20,7 +20,7 @@ from typing import Any
 import zstandard
 from sqlite_utils import Database
 
-from archive import blobs
+from archive import blobs, evidence
 from archive.encoding import decode_html
 from archive.readers import kinds
 
@@ -48,6 +48,9 @@ class Copy:
     last_fetched_at: str | None = None
     reports: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # The first exchange that brought these bytes, request and response heads as `show
+    # --headers` prints them (or what is known of a fetch logged before 0009_exchanges).
+    headers: str | None = None
 
     @cached_property
     def actual_sha256(self) -> str | None:
@@ -129,7 +132,13 @@ def load(db: Database, sha256: str) -> Copy | None:
             "WHERE a.sha256 = ? ORDER BY a.id",
             [sha256],
         ),
+        headers=_headers(db, sha256),
     )
+
+
+def _headers(db: Database, sha256: str) -> str | None:
+    first = evidence.exchange_of_blob(db, sha256)
+    return None if first is None else evidence.headers_text(db, first)
 
 
 def _bytes(db: Database, sha256: str) -> tuple[bytes | None, str | None]:

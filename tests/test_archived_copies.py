@@ -225,12 +225,17 @@ def test_the_diff_page_shows_what_the_text_lost_and_gained(archive):
     assert archive.get(wrong).status_code == 404
 
 
-def test_columns_a_later_migration_adds_to_the_fetch_log_are_shown_as_found(tmp_path):
-    later = Archive(tmp_path / "later.db")
-    headers = "HTTP/1.1 200 OK\r\nX-Gov-Trace: 42"
-    with sqlite3.connect(later.path) as connection:  # as a migration would
-        connection.execute("ALTER TABLE fetches ADD COLUMN response_headers TEXT")
-        connection.execute("UPDATE fetches SET response_headers = ? WHERE sha256 = ?",
-                           [headers, later.page])  # fmt: skip
-    html = later.copy(later.page).text
-    assert "<b>response_headers</b>: <code>HTTP/1.1 200 OK\r\nX-Gov-Trace: 42</code>" in html
+def test_the_copy_shows_the_exchange_that_brought_it_and_what_an_older_fetch_kept(tmp_path):
+    archive = Archive(tmp_path / "exchange.db")
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Gov-Trace: 42\r\n"
+    record = fetches.Fetch("http://gzhg.gov.cn/whole.html", FETCHED_AT, "report", "gzhg", None,
+                           200, b"<html><title>whole</title></html>", "text/html",
+                           method="GET", request_head=b"User-Agent: Gongkai/0.1\r\n",
+                           response_head=head, ip_address="127.0.0.9")  # fmt: skip
+    whole = fetches.record(archive.fixture.db, record, None)
+    archive.fixture.db.conn.commit()
+    html = archive.copy(whole).text
+    assert "X-Gov-Trace: 42" in html and "from 127.0.0.9" in html
+    assert "GET /whole.html HTTP/1.1" in html and "User-Agent: Gongkai/0.1" in html
+    older = archive.copy(archive.page).text  # logged without heads, as before 0009_exchanges
+    assert "request not kept" in older and "what is known" in older

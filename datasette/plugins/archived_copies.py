@@ -50,6 +50,8 @@ SAFE = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 _FETCH_COLUMNS = {
     "id", "cycle_id", "source_id", "kind", "url", "final_url", "fetched_at", "status", "sha256",
     "content_type", "size", "etag", "last_modified", "note",
+    # the heads are shown whole above the log (Copy.headers), not as block ids
+    "request_headers", "response_headers", "response_date",
 }  # fmt: skip
 
 
