@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from archive import (
     alerts,
     attachments,
+    crawl_failure,
     cycles,
     events,
     extraction,
@@ -118,7 +119,7 @@ def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str
     if stop.is_set():
         return cycles.INTERRUPTED, "stopped by a signal before the crawl finished"
     if returncode != 0:
-        return cycles.FAILED, f"crawler exited with code {returncode}; see {log_path}"
+        return cycles.FAILED, crawl_failure.describe(returncode, log_path)
     return cycles.COMPLETED, ""
 
 

@@ -35,6 +35,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLogMiddleware": 605,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Our `crawl` replaces Scrapy's: it exits non-zero when the archive could not be written.
+COMMANDS_MODULE = "crawler.commands"
 
 VERSION = "0.1.0"
 

@@ -1,0 +1,67 @@
+"""When a night goes wrong on our side: a failed write, a dead crawler, a killed parent.
+
+Each failure must be reported as ours (the cycle `failed`, one `cycle_failed` event), never
+blamed on the agencies, and must lose nothing committed before it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scheduler import cli
+from tests.helpers import SITES, expected, write_config
+
+DISK_FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON sightings
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"""
+
+
+def slow_site(tmp_path: Path, delay: float, first: float | None = None) -> Path:
+    """robots_disallowed whose report pages take `delay` seconds (2019's `first`, if given):
+    a crawl that lasts."""
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "robots_disallowed", site)
+    rules = f'["/gknb/2019nb.html"]\ndelay = {first}\n' if first is not None else ""
+    rules += f'["/gknb/20*nb.html"]\ndelay = {delay}\n'
+    (site / "_headers.toml").write_text(rules, "utf-8")
+    return site
+
+
+def site_config(tmp_path, url: str, **sections: dict):
+    spec = expected("robots_disallowed")
+    source = {"id": "bagtj", "agency": spec["agency"], "start_urls": [url + spec["start_path"]]}
+    return write_config(tmp_path, [source], **sections)
+
+
+def once(config) -> object:
+    return CliRunner().invoke(cli, ["--config", str(config.path), "once"])
+
+
+def rows(database, sql: str) -> list[tuple]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_write_that_fails_fails_the_cycle_and_keeps_what_was_archived(serve_site, tmp_path):
+    server = serve_site(slow_site(tmp_path, 4.0, first=2.5))  # a batch is written mid-crawl
+    config = site_config(tmp_path, server.url)
+    assert once(config).exit_code == 0
+    kept = rows(config.database, "SELECT id, url, sha256 FROM fetches ORDER BY id")
+    reports = rows(config.database, "SELECT id, url, sha256 FROM reports ORDER BY id")
+    with sqlite3.connect(config.database) as conn:
+        conn.execute(DISK_FULL)
+
+    result = once(config)
+
+    assert result.exit_code != 0
+    assert "database or disk is full" in result.output
+    (status, error), *_ = rows(config.database, "SELECT status, error FROM cycles WHERE id = 2")
+    assert status == "failed"
+    assert "the archive could not be written" in error and "database or disk is full" in error
+    log = (config.database.parent / "logs" / "cycle-2.log").read_text("utf-8")
+    assert "Closing spider (archive_write_failed)" in log
+    assert rows(config.database, "SELECT id, url, sha256 FROM fetches WHERE cycle_id = 1") == kept
+    assert rows(config.database, "SELECT id, url, sha256 FROM reports ORDER BY id") == reports
