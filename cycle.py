@@ -93,8 +93,11 @@ def _run(
     attachments.attach(db, cycle_id)
     extraction.extract_cycle(db, cycle_id)
     outcomes = [cycles.summarize(db, cycle_id, s.id, s.agency) for s in sources]
+    if status != cycles.COMPLETED:  # our failure, not the agencies'
+        outcomes = cycles.not_checked(outcomes, error)
     cycles.record_outcomes(db, outcomes)
-    for event_id in health.update(db, cycle_id, outcomes):
+    ours = crawl_failure.record_event(db, cycle_id, status, error, len(sources))
+    for event_id in [*ours, *health.update(db, cycle_id, outcomes)]:
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
     for kind, count in register.update(db, config, cycle_id, register.today(config)).items():

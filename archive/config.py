@@ -68,6 +68,7 @@ ALERT_KINDS = (
     "source_recovered",
     "overdue",
     "published_late",
+    "cycle_failed",
 )
 
 
@@ -83,6 +84,7 @@ class AlertsConfig:
             "source_recovered",
             "overdue",
             "published_late",
+            "cycle_failed",
         ),
         "event kinds that raise an alert",
         choices=ALERT_KINDS,

@@ -504,3 +504,24 @@ def blob_dictionaries(db: Database) -> None:
     db.execute(
         "ALTER TABLE blobs ADD COLUMN dictionary_id INTEGER REFERENCES blob_dictionaries (id)"
     )
+
+
+# source_status, with the cycles in which a source was not checked (a cycle that failed on our
+# side) left out of its failing streak, as archive/health.py counts it.
+SOURCE_STATUS_NOT_CHECKED = """
+SELECT cs.source_id, cs.agency, cs.status AS last_status, cs.cycle_id AS last_cycle,
+       c.started_at AS last_cycle_at, cs.reports, cs.message,
+       (SELECT count(*) FROM cycle_sources x
+         WHERE x.source_id = cs.source_id AND x.status != 'not_checked'
+           AND x.cycle_id > coalesce((SELECT max(y.cycle_id) FROM cycle_sources y
+                                       WHERE y.source_id = cs.source_id AND y.status = 'ok'), 0)
+       ) AS failing_cycles
+FROM cycle_sources cs JOIN cycles c ON c.id = cs.cycle_id
+WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_id = cs.source_id)
+"""
+
+
+@migrations(name="0009_not_checked")
+def not_checked(db: Database) -> None:
+    """A source is `not_checked` in a cycle that failed on our side: no failing cycle of its."""
+    db.create_view("source_status", SOURCE_STATUS_NOT_CHECKED, replace=True)

@@ -65,3 +65,26 @@ def test_a_write_that_fails_fails_the_cycle_and_keeps_what_was_archived(serve_si
     assert "Closing spider (archive_write_failed)" in log
     assert rows(config.database, "SELECT id, url, sha256 FROM fetches WHERE cycle_id = 1") == kept
     assert rows(config.database, "SELECT id, url, sha256 FROM reports ORDER BY id") == reports
+
+
+def test_three_failed_cycles_of_ours_blame_no_agency_and_say_the_cycle_failed(
+    serve_site, webhook, tmp_path
+):
+    hook = webhook()
+    server = serve_site("robots_disallowed")
+    config = site_config(tmp_path, server.url, alerts={"urls": [hook.url]})
+    assert once(config).exit_code == 0  # the baseline: the source works
+    with sqlite3.connect(config.database) as conn:
+        conn.execute(DISK_FULL)
+
+    results = [once(config) for _ in range(3)]
+
+    assert [r.exit_code != 0 for r in results] == [True, True, True]
+    statuses = rows(config.database, "SELECT cycle_id, status FROM cycle_sources ORDER BY 1")
+    assert statuses == [(1, "ok"), (2, "not_checked"), (3, "not_checked"), (4, "not_checked")]
+    assert rows(config.database, "SELECT failing_cycles FROM source_status") == [(0,)]
+    kinds = rows(config.database, "SELECT cycle_id, kind FROM events WHERE baseline = 0")
+    assert kinds == [(2, "cycle_failed"), (3, "cycle_failed"), (4, "cycle_failed")]
+    titles = [post["title"] for post in hook.posts]
+    assert len(titles) == 3 and all("Cycle failed on our side" in t for t in titles)
+    assert "database or disk is full" in hook.posts[0]["message"]
