@@ -19,21 +19,20 @@ DISK_FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON sightings
 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"""
 
 
-def slow_site(tmp_path: Path, delay: float, first: float | None = None) -> Path:
-    """robots_disallowed whose report pages take `delay` seconds (2019's `first`, if given):
-    a crawl that lasts."""
+def slow_site(tmp_path: Path, delays: dict[str, float]) -> Path:
+    """robots_disallowed whose report pages take seconds to answer (path pattern -> delay, the
+    first matching pattern wins): a crawl that lasts."""
     site = tmp_path / "site"
     shutil.copytree(SITES / "robots_disallowed", site)
-    rules = f'["/gknb/2019nb.html"]\ndelay = {first}\n' if first is not None else ""
-    rules += f'["/gknb/20*nb.html"]\ndelay = {delay}\n'
+    rules = "".join(f'["{path}"]\ndelay = {delay}\n' for path, delay in delays.items())
     (site / "_headers.toml").write_text(rules, "utf-8")
     return site
 
 
-def site_config(tmp_path, url: str, **sections: dict):
+def site_config(tmp_path, url: str, crawl: dict | None = None, **sections: dict):
     spec = expected("robots_disallowed")
     source = {"id": "bagtj", "agency": spec["agency"], "start_urls": [url + spec["start_path"]]}
-    return write_config(tmp_path, [source], **sections)
+    return write_config(tmp_path, [source], crawl, **sections)
 
 
 def once(config) -> object:
@@ -46,8 +45,10 @@ def rows(database, sql: str) -> list[tuple]:
 
 
 def test_a_write_that_fails_fails_the_cycle_and_keeps_what_was_archived(serve_site, tmp_path):
-    server = serve_site(slow_site(tmp_path, 4.0, first=2.5))  # a batch is written mid-crawl
-    config = site_config(tmp_path, server.url)
+    # Report pages one after another, seconds apart: batches are written while it crawls.
+    delays = {"/gknb/2019nb.html": 2.5, "/gknb/2021nb.html": 5.0, "/gknb/20*nb.html": 6.0}
+    server = serve_site(slow_site(tmp_path, delays))
+    config = site_config(tmp_path, server.url, crawl={"timeout": 10})
     assert once(config).exit_code == 0
     kept = rows(config.database, "SELECT id, url, sha256 FROM fetches ORDER BY id")
     reports = rows(config.database, "SELECT id, url, sha256 FROM reports ORDER BY id")
