@@ -30,6 +30,7 @@ from archive import (
     extraction,
     feed,
     health,
+    lifeline,
     lock,
     register,
     reports,
@@ -185,7 +186,7 @@ def crawl(
     ]  # fmt: skip
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    env = lifeline.child_env({**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"})
     # Its own process group: a terminal's Ctrl-C reaches only us, so the child gets exactly one
     # SIGTERM from _supervise (a second signal makes Scrapy abandon its last batch).
     child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent, process_group=0)

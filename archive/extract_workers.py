@@ -7,16 +7,15 @@ calling process: starting a worker costs about a second of imports.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive import lifeline
 from archive.extract.checks import Check
 from archive.extract.model import Stats
 
@@ -43,11 +42,9 @@ def map_batches(db: Database, versions: list[dict], with_text: bool) -> Iterator
         yield from (None for _ in versions)
         return
     batches = iter([versions[i : i + BATCH] for i in range(0, len(versions), BATCH)])
-    # spawn, not fork: the parent may be the scheduler, with APScheduler's threads running.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        count, mp_context=context, initializer=_open, initargs=(path,)
-    ) as pool:
+    # spawn, not fork (the parent may be the scheduler, with APScheduler's threads running),
+    # and workers that die with the cycle, should it be killed (archive/lifeline.py).
+    with lifeline.worker_pool(count, initializer=_open, initargs=(path,)) as pool:
         # A few batches ahead, no more: answers (texts included) wait in memory until stored.
         pending = deque(pool.submit(_compute, b, with_text) for b in islice(batches, 2 * count))
         while pending:

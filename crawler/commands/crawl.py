@@ -1,4 +1,5 @@
-"""`scrapy crawl` whose exit status says when the archive could not be written.
+"""`scrapy crawl` that dies with the cycle that started it, and whose exit status says when the
+archive could not be written.
 
 Scrapy's own `crawl` exits 0 whenever the spider ran, whatever happened inside; the pipeline's
 writer failing (a full disk, a database error) is only logged. A cycle must not be recorded
@@ -13,6 +14,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 
+from archive import lifeline
 from archive.crawl_failure import WRITE_FAILED
 
 WRITE_FAILED_STAT = "gongkai/archive_write_failed"
@@ -26,6 +28,7 @@ class Command(ScrapyCrawl):
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        lifeline.die_with_parent_from_env()  # a killed cycle takes its crawl with it
         super().run(args, opts)
         stats = self.crawler.stats if self.crawler else None
         if stats is not None and stats.get_value(WRITE_FAILED_STAT):
