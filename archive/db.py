@@ -11,12 +11,17 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive import preflight
 from archive.migrations import migrations
 
 
 def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) the archive at `path`, migrated to the current schema."""
+    """Open (creating if needed) the archive at `path`, migrated to the current schema.
+
+    Raises preflight.ArchiveError, having touched nothing, when `path` cannot be that archive.
+    """
     path = Path(path)
+    preflight.check(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     db.execute("PRAGMA busy_timeout = 30000")
