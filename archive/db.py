@@ -7,6 +7,7 @@ batched writes fast.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -21,12 +22,23 @@ def open_db(path: Path | str) -> Database:
     Raises preflight.ArchiveError, having touched nothing, when `path` cannot be that archive.
     """
     path = Path(path)
-    preflight.check(path)
+    preflight.check(path, contents=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
     db.execute("PRAGMA busy_timeout = 30000")
-    db.enable_wal()
+    try:
+        db.enable_wal()  # the first read of the file: it fails on one that is not SQLite
+    except sqlite3.DatabaseError as error:
+        db.close()
+        if "not a database" in str(error):
+            raise preflight.not_sqlite(path) from None
+        raise
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
+    try:
+        preflight.refuse_newer(path, db.conn)  # again, on the connection we keep
+    except preflight.ArchiveError:
+        db.close()
+        raise
     migrations.apply(db)
     return db
