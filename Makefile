@@ -78,6 +78,7 @@ PORT ?= 8001
 ##        tells SQLite the file never changes, which is false while cycles write.
 serve: $(BIN)/.installed
 	@test -f "$(DB)" || { echo "serve: no archive at $(DB) (make demo makes one; or make serve DB=path/to/archive.db)"; exit 1; }
+	@$(BIN)/python -m archive.preflight "$(DB)" --read-only  # one line if it is not an archive we can read
 	@echo "serve: $(DB) read-only on http://$(HOST):$(PORT)/$(basename $(notdir $(DB)))  (Ctrl-C stops)"
 	$(BIN)/datasette serve "$(DB)" --metadata datasette/metadata.yml --plugins-dir datasette/plugins --host $(HOST) --port $(PORT) --setting sql_time_limit_ms 5000 --setting facet_time_limit_ms 1000
 

@@ -26,11 +26,13 @@ from archive import (
     attachments,
     completeness,
     crashpoint,
+    crawl_failure,
     cycles,
     events,
     extraction,
     feed,
     health,
+    lifeline,
     lock,
     register,
     reports,
@@ -95,8 +97,11 @@ def _run(
     attachments.attach(db, cycle_id)
     extraction.extract_cycle(db, cycle_id)
     outcomes = [cycles.summarize(db, cycle_id, s.id, s.agency) for s in sources]
+    if status != cycles.COMPLETED:  # our failure, not the agencies'
+        outcomes = cycles.not_checked(outcomes, error)
     cycles.record_outcomes(db, outcomes)
-    for event_id in health.update(db, cycle_id, outcomes):
+    ours = crawl_failure.record_event(db, cycle_id, status, error, len(sources))
+    for event_id in [*ours, *health.update(db, cycle_id, outcomes)]:
         kind = db["events"].get(event_id)["kind"]
         counts[kind] = counts.get(kind, 0) + 1
     if short := completeness.update(db, cycle_id, outcomes):
@@ -124,7 +129,7 @@ def _status(returncode: int, stop: threading.Event, log_path: Path) -> tuple[str
     if stop.is_set():
         return cycles.INTERRUPTED, "stopped by a signal before the crawl finished"
     if returncode != 0:
-        return cycles.FAILED, f"crawler exited with code {returncode}; see {log_path}"
+        return cycles.FAILED, crawl_failure.describe(returncode, log_path)
     return cycles.COMPLETED, ""
 
 
@@ -209,7 +214,7 @@ def crawl(
     ]  # fmt: skip
     for name, value in (settings or {}).items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"}
+    env = lifeline.child_env({**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"})
     # Its own process group: a terminal's Ctrl-C reaches only us, so the child gets exactly one
     # SIGTERM from _supervise (a second signal makes Scrapy abandon its last batch).
     child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent, process_group=0)

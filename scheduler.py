@@ -6,6 +6,7 @@ Wiring only; the work is elsewhere (cycle.py, schedule.py, archive/).
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -21,20 +22,46 @@ from sqlite_utils import Database
 import check as check_module
 import cycle as cycle_module
 import schedule
-from archive import blobs, cycles, evidence, export_verify, extraction, lock, register
+from archive import blobs, cycles, evidence, export_verify, extraction, lock, preflight, register
 from archive import export as export_module
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
+from archive.preflight import ArchiveError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group, and the one place where any command's failure to use its files
+    becomes one line naming the file and what is wrong, never a traceback: a bad config or
+    archive path (ConfigError, ArchiveError: nothing was touched), a file-system error, or
+    SQLite failing mid-write (a full disk: what was committed before stays archived)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, ArchiveError) as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.Error as error:
+            database = ctx.meta.get(_DATABASE, "the archive")
+            raise click.ClickException(
+                f"{database}: {error} (SQLite); what was committed before stays archived"
+            ) from None
+        except OSError as error:
+            if error.filename is None:
+                raise
+            raise click.ClickException(f"{error.filename}: {error.strerror}") from None
+
+
+_DATABASE = "gongkai.database"
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
     default="archive.toml",
     show_default=True,
     envvar="GONGKAI_CONFIG",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # checked by config.load, which says what is wrong in one line
     help="The TOML config file: [archive], [crawl] and the [[sources]] to watch.",
 )
 @click.pass_context
@@ -50,9 +77,11 @@ def cli(ctx: click.Context, config_path: str) -> None:
 
 def _config(ctx: click.Context) -> Config:
     try:
-        return load(ctx.obj)
+        config = load(ctx.obj)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    ctx.meta[_DATABASE] = config.database  # for the errors said by _Commands
+    return config
 
 
 @cli.command()
@@ -116,6 +145,7 @@ def start(ctx: click.Context) -> None:
         python scheduler.py --config archive.toml start
     """
     config = _config(ctx)
+    preflight.check(config.database)  # refuse now, not at the first scheduled time
     _contact_note(config)
     stop = threading.Event()
     with _stop_on_signals(stop) as received:

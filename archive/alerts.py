@@ -44,6 +44,7 @@ TITLES = {
     "source_incomplete": "栏目未抓全 Column not fully reached",
     "overdue": "年度报告逾期未公开 Report overdue",
     "published_late": "年度报告逾期公开 Report published late",
+    "cycle_failed": "本轮抓取失败（我方故障）Cycle failed on our side",
 }
 EVIDENCE = {
     "published_on": "页面发布日期 the date on the page",
@@ -169,6 +170,8 @@ def render(db: Database, event_id: int) -> tuple[str, str]:
     event = dict(zip([c[0] for c in cursor.description], row, strict=True))
     if event["kind"].startswith("source_"):
         return _render_source(db, event)
+    if event["kind"] == "cycle_failed":
+        return _render_cycle(event)
     if event["kind"] in ("overdue", "published_late"):
         return _render_register(db, event)
     return _render_report(event)
@@ -245,6 +248,15 @@ def _render_register(db: Database, event: dict) -> tuple[str, str]:
         ]
     lines.append(f"摘要 Summary: {event['summary']}")
     return title, "\n".join([*lines, *_footer(event)])
+
+
+def _render_cycle(event: dict) -> tuple[str, str]:
+    lines = [
+        f"摘要 Summary: {event['summary']}",
+        f"原因 Reason: {event['detail'] or '—'}",
+        "各来源记为未检查，健康状态不变 Sources recorded not_checked; health unchanged.",
+    ]
+    return TITLES["cycle_failed"], "\n".join([*lines, *_footer(event)])
 
 
 def _source_agency(db: Database, source_id: str) -> str:

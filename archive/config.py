@@ -69,6 +69,7 @@ ALERT_KINDS = (
     "source_incomplete",
     "overdue",
     "published_late",
+    "cycle_failed",
 )
 
 
@@ -85,6 +86,7 @@ class AlertsConfig:
             "source_incomplete",
             "overdue",
             "published_late",
+            "cycle_failed",
         ),
         "event kinds that raise an alert",
         choices=ALERT_KINDS,
@@ -247,6 +249,10 @@ def load(path: Path | str) -> Config:
         text = path.read_text("utf-8")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read config file ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {error.start}); save the config file as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

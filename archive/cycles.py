@@ -7,7 +7,7 @@ not from the crawler's memory, so they hold even when the crawl process died hal
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from sqlite_utils import Database
@@ -21,6 +21,9 @@ DIED = (
     "closed by cycle {}, which did the work it left undone"
 )
 SOURCE_OK, SOURCE_EMPTY, SOURCE_FAILED, SOURCE_BLOCKED = "ok", "empty", "failed", "blocked"
+# The cycle failed or was stopped on our side: nothing is known about the source, good or bad,
+# so its health does not move (see archive/health.py).
+SOURCE_NOT_CHECKED = "not_checked"
 
 
 @dataclass(frozen=True)
@@ -133,10 +136,25 @@ def _verdict(
 def _previous_reports(db: Database, cycle_id: int, source_id: str) -> int:
     row = db.execute(
         "SELECT reports FROM cycle_sources WHERE source_id = ? AND cycle_id < ? "
-        "ORDER BY cycle_id DESC LIMIT 1",
-        [source_id, cycle_id],
+        "AND status != ? ORDER BY cycle_id DESC LIMIT 1",
+        [source_id, cycle_id, SOURCE_NOT_CHECKED],
     ).fetchone()
     return row[0] if row else 0
+
+
+def not_checked(outcomes: Iterable[SourceOutcome], why: str) -> list[SourceOutcome]:
+    """The outcomes of a cycle that failed or was stopped on our side (the crawler crashed,
+    could not write, was killed or interrupted): every source `not_checked`, its counts kept,
+    so that no agency is blamed, or credited, for a night we did not finish."""
+    return [
+        replace(
+            o,
+            status=SOURCE_NOT_CHECKED,
+            message=f"not checked: the cycle did not finish ({why})"
+            + (f"; as far as it got: {o.status}, {o.message}" if o.message else ""),
+        )
+        for o in outcomes
+    ]
 
 
 def record_outcomes(db: Database, outcomes: Iterable[SourceOutcome]) -> None:

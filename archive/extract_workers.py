@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from archive import lifeline
 from archive.extract.checks import Check
 from archive.extract.model import Stats
 
@@ -47,13 +48,11 @@ def map_batches(db: Database, versions: list[dict], with_text: bool) -> Iterator
         yield from (None for _ in versions)
         return
     batches = iter([versions[i : i + BATCH] for i in range(0, len(versions), BATCH)])
-    # spawn, not fork: the parent may be the scheduler, with APScheduler's threads running.
-    context = multiprocessing.get_context("spawn")
+    # spawn, not fork (the parent may be the scheduler, with APScheduler's threads running),
+    # and workers that die with the cycle, should it be killed (archive/lifeline.py).
     given = 0
     try:
-        with ProcessPoolExecutor(
-            count, mp_context=context, initializer=_open, initargs=(path,)
-        ) as pool:
+        with lifeline.worker_pool(count, initializer=_open, initargs=(path,)) as pool:
             # A few batches ahead, no more: answers (texts included) wait in memory until stored.
             pending = deque(pool.submit(_compute, b, with_text) for b in islice(batches, 2 * count))
             while pending:

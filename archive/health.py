@@ -3,6 +3,8 @@
 A failing cycle for a source is one where its column could not be fetched, or yielded no
 report (a column that suddenly yields zero where it had N is broken, not quiet). One bad night
 is noise; three in a row is a site redesign, a moved column or a block that needs a person.
+A cycle that failed on our side records its sources `not_checked`: those rows neither extend
+nor end a streak, and raise nothing.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from archive import events
-from archive.cycles import SOURCE_OK, SourceOutcome
+from archive.cycles import SOURCE_NOT_CHECKED, SOURCE_OK, SourceOutcome
 
 FAILING_AFTER = 3
 
 
 def failing_streak(db: Database, source_id: str, before_cycle: int | None = None) -> int:
-    """Consecutive failing cycles of the source, newest first, up to `before_cycle` inclusive."""
+    """Consecutive failing cycles of the source, newest first, up to `before_cycle` inclusive;
+    cycles in which it was not checked are skipped."""
     rows = db.execute(
         """SELECT status FROM cycle_sources WHERE source_id = ? AND cycle_id <= ?
-           ORDER BY cycle_id DESC""",
-        [source_id, before_cycle if before_cycle is not None else 2**62],
+           AND status != ? ORDER BY cycle_id DESC""",
+        [source_id, before_cycle if before_cycle is not None else 2**62, SOURCE_NOT_CHECKED],
     )
     streak = 0
     for (status,) in rows:
@@ -36,6 +39,8 @@ def update(db: Database, cycle_id: int, outcomes: Iterable[SourceOutcome]) -> li
     """Record source_failing / source_recovered events for this cycle; return their ids."""
     created = []
     for outcome in outcomes:
+        if outcome.status == SOURCE_NOT_CHECKED:
+            continue
         streak = failing_streak(db, outcome.source_id, cycle_id)
         if streak == FAILING_AFTER:
             summary = f"{outcome.agency} ({outcome.source_id}): failing for {streak} cycles"

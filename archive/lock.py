@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from archive import preflight
 from archive.clock import now_iso
 
 
@@ -22,7 +23,10 @@ class Busy(RuntimeError):
 
 @contextmanager
 def hold(database: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the archive's cycle lock; wait up to `wait` seconds for it, then raise Busy."""
+    """Hold the archive's cycle lock; wait up to `wait` seconds for it, then raise Busy.
+
+    Raises preflight.ArchiveError first, creating no lock file, if `database` is unusable."""
+    preflight.check(database)
     path = Path(f"{database}.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:

@@ -692,3 +692,18 @@ LEFT JOIN cycle_sources j
                    WHERE k.source_id = cs.source_id AND k.incomplete IS NOT NULL)
 WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_id = cs.source_id)
 """
+
+
+# 0012's source_status, with the cycles in which a source was not checked (a cycle that failed
+# on our side) left out of its failing streak, as archive/health.py counts it.
+SOURCE_STATUS_0013 = SOURCE_STATUS_0012.replace(
+    "WHERE x.source_id = cs.source_id\n",
+    "WHERE x.source_id = cs.source_id AND x.status != 'not_checked'\n",
+)
+
+
+@migrations(name="0013_not_checked")
+def not_checked(db: Database) -> None:
+    """A source is `not_checked` in a cycle that failed on our side: no failing cycle of its."""
+    db.execute("DROP VIEW IF EXISTS source_status")
+    db.create_view("source_status", SOURCE_STATUS_0013)

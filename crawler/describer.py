@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from archive import lifeline
 from crawler.families import Entry
 from crawler.report_page import describe_body
 
@@ -70,9 +70,7 @@ class Describer:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            # spawn, not fork: the crawl process has threads (the archive writer) and an event
-            # loop, neither of which a forked child should inherit.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # spawn workers that die with the crawl, should it be killed (archive/lifeline.py)
+            self.pool = lifeline.worker_pool(self.workers)
             log.info("describer: report pages are now described in %d worker(s)", self.workers)
         return self.pool

@@ -23,15 +23,18 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 from sqlite_utils import Database
 
 from archive import attachments, blobs, completeness, exchanges, fetches, sightings
 from archive import config as config_module
 from archive.clock import now_iso
+from archive.crawl_failure import MARKER
 from archive.db import open_db
 from crawler import signals
 from crawler.blocked import blocked_by
 from crawler.middlewares import header_pairs
+from crawler.commands.crawl import WRITE_FAILED_STAT
 
 log = logging.getLogger(__name__)
 
@@ -104,15 +107,24 @@ class Writer:
             blobs.train_if_due(db)  # after the commit: a dictionary is stored before it is used
         except Exception as error:  # later batches would point at rows that are not there
             log.error("archive writer: a batch of %d records failed: %s", len(batch), error)
+            log.error("%s %s: %s", MARKER, self.database, error)
             self.error = error
 
 
 class ArchivePipeline:
-    def __init__(self, database: str, cycle_id: int | None, hosts: dict[str, str]) -> None:
+    def __init__(
+        self,
+        database: str,
+        cycle_id: int | None,
+        hosts: dict[str, str],
+        crawler: Crawler | None = None,
+    ) -> None:
+        self.crawler = crawler
         self.writer = Writer(database, cycle_id)
         self.host_sources = hosts
         self.pending: list[Record] = []
         self.last_flush = time.monotonic()
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -123,7 +135,7 @@ class ArchivePipeline:
         cycle = crawler.settings.get("GONGKAI_CYCLE_ID")
         hosts = {host: s.id for s in reversed(config.sources) for host in s.hosts}
         database = crawler.settings.get("GONGKAI_DATABASE") or str(config.database)
-        pipeline = cls(database, int(cycle) if cycle else None, hosts)
+        pipeline = cls(database, int(cycle) if cycle else None, hosts, crawler)
         crawler.signals.connect(pipeline.response_fetched, signal=signals.response_fetched)
         crawler.signals.connect(pipeline.fetch_failed, signal=signals.fetch_failed)
         return pipeline
@@ -143,19 +155,44 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
-        self.writer.close()
+        try:
+            self.writer.close()
+        except WriterFailed as error:  # said in one line: the exit status carries it on
+            self._mark_failed()
+            log.error("%s", error)
 
     def _add(self, record: Record) -> None:
         self.pending.append(record)
-        if len(self.pending) >= BATCH_SIZE or time.monotonic() - self.last_flush > BATCH_SECONDS:
+        if (
+            len(self.pending) >= BATCH_SIZE
+            or time.monotonic() - self.last_flush > BATCH_SECONDS
+            or self.writer.error is not None
+        ):
             self.flush()
 
     def flush(self) -> None:
-        """Hand everything pending to the writer, to be written in one transaction."""
+        """Hand everything pending to the writer, to be written in one transaction; once the
+        writer has failed, stop the crawl instead (crawling on would archive nothing)."""
         batch, self.pending = self.pending, []
         self.last_flush = time.monotonic()
+        if self.writer.error is not None:
+            self._stop()
+            return
         if batch:
             self.writer.put(batch)
+
+    def _stop(self) -> None:
+        """Close the spider once, and mark the crawl failed so that it exits non-zero."""
+        self._mark_failed()
+        if self.stopping or self.crawler is None or self.crawler.engine is None:
+            return
+        self.stopping = True
+        log.error("archive writer failed: stopping the crawl")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_write_failed"))
+
+    def _mark_failed(self) -> None:
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value(WRITE_FAILED_STAT, 1)
 
     def _fetch(
         self, request: Request, response: Response | None, note: str | None = None

@@ -36,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ResponseHeadMiddleware": 610,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Our `crawl` replaces Scrapy's: it exits non-zero when the archive could not be written.
+COMMANDS_MODULE = "crawler.commands"
 
 VERSION = "0.1.0"
 
