@@ -33,8 +33,8 @@ from archive.crawl_failure import MARKER
 from archive.db import open_db
 from crawler import signals
 from crawler.blocked import blocked_by
-from crawler.middlewares import header_pairs
 from crawler.commands.crawl import WRITE_FAILED_STAT
+from crawler.middlewares import header_pairs
 
 log = logging.getLogger(__name__)
 
