@@ -12,8 +12,10 @@
   the original is still on page 3 is a report of its own (`new`). The report keeps its row,
   history and id.
 - `removed`: a known report that no list links any more, whose own URL answered 404/410 or a
-  soft-404 page on two checks (servers return false 404s under load; a 5xx or a timeout is never
-  evidence). Its archived copies stay; its status becomes `removed`.
+  soft-404 page on two consecutive checks with no list linking it, the second after a complete
+  walk of the lists (the first may come on an incremental night: it brings that walk forward).
+  Servers return false 404s under load; a 5xx or a timeout is never evidence. Its archived
+  copies stay; its status becomes `removed`.
 """
 
 from __future__ import annotations
@@ -200,12 +202,21 @@ def _diff(before: dict, after: dict) -> list[str]:
 
 
 def _gone(db: Database, report: dict, s: dict, complete: set[str]) -> tuple | None:
-    """Count one piece of removal evidence; the second consecutive one removes the report."""
-    if s["in_list"] or not s["walk_complete"] or s["source_id"] not in complete:
-        return None  # still linked (a broken link), or the lists were not fully walked
+    """Count one failed check; the second consecutive one removes the report.
+
+    A check counts when no list linked the URL that night, whatever kind of walk it was (an
+    incremental night's 404 is the first of the two); the report is removed only on a check
+    that follows a complete walk of the lists, so the second is always one that saw the report
+    gone from the whole column. A gone URL still linked (a broken link) breaks the streak.
+    """
+    if s["in_list"]:
+        if report["gone_count"]:
+            db["reports"].update(report["id"], {"gone_count": 0})
+        return None
     count = report["gone_count"] + 1
     db["reports"].update(report["id"], {"gone_count": count})
-    if count < CONFIRMATIONS or report["status"] == reports.REMOVED:
+    confirmed = s["walk_complete"] and s["source_id"] in complete
+    if count < CONFIRMATIONS or not confirmed or report["status"] == reports.REMOVED:
         return None
     db["reports"].update(report["id"], {"status": reports.REMOVED})
     detail = json.dumps({"http_status": s["http_status"], "checks": count})

@@ -10,7 +10,7 @@ a 304. List pages likewise: most nights a column is asked for its first page onl
 if that changed is it walked until a page holds nothing new; every `full_walk_days` (spread
 over the sources) the whole column is walked unconditionally, which is what removal detection
 needs — and on the next cycle after a known report's page answered 404/410, so that a deleted
-report is confirmed within days rather than at the next scheduled walk.
+report is confirmed the next night rather than at the next scheduled walk.
 """
 
 from __future__ import annotations
