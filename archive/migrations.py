@@ -565,3 +565,20 @@ def event_evidence(db: Database) -> None:
                 LEFT JOIN cycles c ON c.id = v.cycle_id
            ORDER BY v.first_seen_at, v.rowid"""
     )
+
+
+@migrations(name="0013_aliases_issuers")
+def aliases_issuers(db: Database) -> None:
+    """One report, one row; and whose report it is.
+
+    `report_aliases` keeps the other URLs at which a source serves a known report (a tracking
+    parameter no list of names knew, say): met for the first time, such a URL served the same
+    bytes or the same text as the report, and is that report rather than a new one.
+    """
+    db["report_aliases"].create(
+        {"report_id": int, "url": str, "first_seen_at": str, "cycle_id": int, "how": str},
+        pk=("report_id", "url"),
+        foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
+        not_null={"how"},
+    )
+    db["report_aliases"].create_index(["url"])
