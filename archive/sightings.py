@@ -37,6 +37,8 @@ class Sighting:
     sha256: str | None = None
     content_type: str | None = None
     walk_complete: bool | None = None  # unlisted: re-checked after a complete walk of the lists
+    issuer: str | None = None  # the issuing agency the report names (archive.issuers)
+    issuer_evidence: str | None = None
 
 
 _COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))

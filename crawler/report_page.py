@@ -1,4 +1,4 @@
-"""What a fetched report page says about itself: title, year, published date.
+"""What a fetched report page says about itself: title, year, published date, issuer.
 
 Also recognises soft-404s: sites that answer a deleted page with 200 and a "page not found"
 template. Only such a page, a 404 or a 410 counts as evidence that a report is gone.
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from archive import issuers
 from crawler.classify import classify
 from crawler.dates import pick_published_on
 from crawler.families import BY_NAME, Entry, ReportFields, detect
@@ -61,7 +62,8 @@ def describe_body(
     same CMS as the column, so only pages from a generic list (or none) are recognised anew —
     running every recogniser on every report page was a third of the page's CPU (profiled).
     """
-    fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
+    page = None if is_attachment(url, ctype) else Page.parse(url, body, ctype)
+    fields = _fields(page, family) if page else None
     files = fields.attachments if fields else ()
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
@@ -74,18 +76,24 @@ def describe_body(
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
     )
+    issuer, issuer_evidence = issuers.stated(
+        title or list_text,
+        page.meta("ContentSource") if page else None,
+        fields.text if fields else None,
+    )
     found = {
         "title": title,
         "year": year,
         "published_on": published.isoformat() if published else None,
         "published_on_evidence": evidence,
         "content_type": ctype,
+        "issuer": issuer,
+        "issuer_evidence": issuer_evidence,
     }
     return found, files
 
 
-def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:
-    page = Page.parse(url, body, ctype)
+def _fields(page: Page, family: str | None) -> ReportFields:
     known = BY_NAME.get(family) if family and family != "generic" else None
     return (known or detect(page)).report_fields(page)
 

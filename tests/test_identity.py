@@ -9,7 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import cycle
+from archive import issuers
 from archive.db import open_db
+from crawler.page import Page
+from crawler.report_page import describe_body
 from tests.helpers import write_config
 from tests.test_watch import events_of
 
@@ -101,3 +104,118 @@ def test_one_report_reached_at_urls_with_unknown_tracking_parameters_is_one_row(
         statuses = {row[0] for row in db.execute("SELECT status FROM reports")}
         assert statuses == {"active"}, box
     assert result.outcomes[0].reports == 4 and result.outcomes[0].new_reports == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Whose report is it?
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEEDS = FIXTURES / "stats"  # copies of shared/seeds/
+
+
+def test_the_issuer_is_read_from_what_a_real_report_page_states():
+    body = (FIXTURES / "issuers" / "pingtan-difangshuiwu-2013-report.html").read_bytes()
+    url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201402/t20140225_80774.htm"
+    found, _files = describe_body(url, body, "text/html; charset=utf-8", None)
+    assert (found["issuer"], found["issuer_evidence"]) == ("平潭综合实验区地方税务局", "title"), (
+        "the title names the issuer; 来源 (平潭县人民政府) is the site that posted it"
+    )
+    # In the zone's own column it is the tax office's report, reposted; in the office's, its own.
+    assert not issuers.is_own(found["issuer"], "平潭综合实验区管理委员会")
+    assert issuers.is_own(found["issuer"], "平潭综合实验区地方税务局")
+    assert issuers.is_own(found["issuer"], "福建省平潭综合实验区地方税务局")
+    # Without the title, the page's 来源 label is what it states.
+    page = Page.parse(url, body, "text/html; charset=utf-8")
+    assert issuers.stated(None, page.meta("ContentSource"), page.visible_text()) == (
+        "平潭县人民政府",
+        "source_label",
+    )
+
+
+def test_short_older_and_renamed_forms_of_the_sources_name_are_the_source_itself():
+    port = "深圳市人民政府口岸办公室"
+    seed = (SEEDS / "shenzhen-port-office-2014.txt").read_text("utf-8")
+    title = next(line.strip() for line in seed.splitlines() if "2014年政府信息公开工作" in line)
+    issuer, how = issuers.stated(title, None, seed)
+    assert (issuer, how) == ("市口岸办", "title")
+    assert issuers.is_own(issuer, port), "市口岸办 is the office's short name"
+    customs = (SEEDS / "guangzhou-customs-2015.txt").read_text("utf-8")
+    assert issuers.stated(None, None, customs) == (None, None), (
+        "a footer's 版权所有：海关总署 is not a signature: no issuer stated, so the source's"
+    )
+    assert issuers.is_own(None, "广州海关")
+    zone = "平潭综合实验区管理委员会"
+    for own in ("平潭综合实验区", "区管委会", "平潭综合实验区党工委管委会"):
+        assert issuers.is_own(own, zone), own
+    assert issuers.is_own("深圳市工商行政管理局", "深圳市市场监督管理局"), "renamed in 2018"
+    assert not issuers.is_own("深圳市科技工贸和信息化委员会", "深圳市科技创新委员会")
+    assert issuers.is_own(
+        "深圳市科技工贸和信息化委员会", "深圳市科技创新委员会", ["深圳市科技工贸和信息化委员会"]
+    ), "a former name listed in the source's aliases"
+    for other in ("深圳市人民政府", "广东省人民政府", "深圳市交通运输局"):
+        assert not issuers.is_own(other, port), other
+    assert not issuers.is_own("广东省市场监督管理局", "深圳市市场监督管理局")
+    assert issuers.stated("我办2019年政府信息公开工作年度报告") == (None, None)
+
+
+PORT = "深圳市人民政府口岸办公室"
+PORT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="{title}"><meta name="ContentSource" content="市口岸办">
+<title>{title}</title></head><body><h1>{title}</h1>
+<p><span>来源：市口岸办</span> <span>发布日期：{day}</span></p>
+<div class="TRS_Editor"><p>{body}</p></div>{signature}</body></html>"""
+
+
+def write_port_column(root: Path) -> None:
+    """The port office's column: its own reports (short name, no name, a former name) and the
+    city's 2020 report reposted beside them (the office published none of its own for 2020)."""
+    reports = [
+        ("2018.html", "深圳市口岸管理局2018年政府信息公开工作年度报告", "2019-03-12", "",
+         "正文2018"),
+        ("2019.html", "市口岸办2019年政府信息公开工作年度报告", "2020-01-17", "", "正文2019"),
+        ("2020.html", "深圳市人民政府2020年政府信息公开工作年度报告", "2021-03-25", "",
+         "全市主动公开政府信息31万余条"),
+        ("2021.html", "2021年政府信息公开工作年度报告", "2022-01-20",
+         f"<p>{PORT}</p><p>2022年1月20日</p>", "正文2021"),
+    ]  # fmt: skip
+    (root / "gknb").mkdir(parents=True, exist_ok=True)
+    items = "".join(f'<li><a href="/gknb/{name}">{t}</a></li>' for name, t, *_ in reports)
+    (root / "gknb" / "index.html").write_text(
+        f'<html><head><meta charset="utf-8"></head><body><ul>{items}</ul></body></html>', "utf-8"
+    )
+    for name, t, day, signature, body in reports:
+        page = PORT_PAGE.format(title=t, day=day, body=body, signature=signature)
+        (root / "gknb" / name).write_text(page, "utf-8")
+
+
+def test_a_reposted_report_is_kept_marked_and_left_out_of_the_register(serve_site, tmp_path):
+    site = tmp_path / "site"
+    write_port_column(site)
+    server = serve_site(site)
+    source = {"id": "szka", "agency": PORT, "start_urls": [server.url + "/gknb/"],
+              "aliases": ["深圳市口岸管理局"]}  # fmt: skip
+    config = write_config(tmp_path, [source])
+    cycle.run(config)
+
+    db = open_db(config.database)
+    rows = db.execute(
+        "SELECT year, issuer, issuer_evidence, repost FROM reports ORDER BY year"
+    ).fetchall()
+    assert rows == [
+        (2018, "深圳市口岸管理局", "title", 0),
+        (2019, "市口岸办", "title", 0),
+        (2020, "深圳市人民政府", "title", 1),
+        (2021, PORT, "signature", 0),
+    ], "the city's report is kept, and marked as a repost"
+    register = {row["year"]: row for row in db.query("SELECT * FROM register")}
+    assert register[2020]["report_id"] is None, "the city's report is not the office's"
+    assert register[2020]["status"] != "on_time"
+    assert all(register[y]["report_id"] is not None for y in (2018, 2019, 2021))
+
+    # Without the former name in the config, the 2018 report names another agency.
+    config = write_config(tmp_path, [{**source, "aliases": []}])
+    cycle.run(config)
+    assert db.execute("SELECT year FROM reports WHERE repost = 1 ORDER BY year").fetchall() == [
+        (2018,),
+        (2020,),
+    ]
