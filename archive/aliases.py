@@ -49,9 +49,10 @@ def match(db: Database, s: dict) -> tuple[dict, str] | None:
     """
     candidates = list(
         db.query(
-            "SELECT * FROM reports WHERE source_id = ? AND url != ? AND status = 'active'"
-            " AND (year IS ? OR id IN (SELECT report_id FROM report_versions WHERE sha256 = ?))"
-            " ORDER BY id",
+            "SELECT * FROM reports r WHERE source_id = ? AND url != ? AND status = 'active'"
+            " AND (year IS ? OR EXISTS (SELECT 1 FROM report_versions v"
+            "                           WHERE v.report_id = r.id AND v.sha256 = ?))"
+            " ORDER BY id",  # per report of the source, by report_versions' key: no scan
             [s["source_id"], s["url"], s["year"], s["sha256"]],
         )
     )

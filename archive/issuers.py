@@ -178,6 +178,9 @@ def mark_reposts(db: Database, sources: Iterable) -> int:
         if sid in names and not is_own(issuer, names[sid][0], names[sid][1])
     ]
     db.execute("CREATE TEMP TABLE IF NOT EXISTS repost_pairs (source_id TEXT, issuer TEXT)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS temp.repost_pairs_key ON repost_pairs (source_id, issuer)"
+    )
     db.execute("DELETE FROM temp.repost_pairs")
     db.conn.executemany("INSERT INTO temp.repost_pairs VALUES (?, ?)", reposts)
     listed = (
