@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cycle
-from archive import issuers
+from archive import alerts, issuers
 from archive.db import open_db
 from crawler.page import Page
 from crawler.report_page import describe_body
@@ -211,6 +211,10 @@ def test_a_reposted_report_is_kept_marked_and_left_out_of_the_register(serve_sit
     assert register[2020]["report_id"] is None, "the city's report is not the office's"
     assert register[2020]["status"] != "on_time"
     assert all(register[y]["report_id"] is not None for y in (2018, 2019, 2021))
+    city = db.execute(
+        "SELECT e.id FROM events e JOIN reports r ON r.id = e.report_id WHERE r.year = 2020"
+    ).fetchone()[0]
+    assert "转载 Repost: 发布机关为 深圳市人民政府" in alerts.render(db, city)[1]
 
     # Without the former name in the config, the 2018 report names another agency.
     config = write_config(tmp_path, [{**source, "aliases": []}])
