@@ -26,12 +26,17 @@ _NOISE = re.compile(r"[\s\W_]+")
 
 def known(db: Database, source_id: str, url: str) -> bool:
     """Whether `url` is already recorded as another URL of one of the source's reports."""
-    row = db.execute(
-        "SELECT 1 FROM report_aliases a JOIN reports r ON r.id = a.report_id"
+    return report_of(db, source_id, url) is not None
+
+
+def report_of(db: Database, source_id: str, url: str) -> dict | None:
+    """The source's report that `url` is an alias of, if it is one."""
+    rows = db.query(
+        "SELECT r.* FROM report_aliases a JOIN reports r ON r.id = a.report_id"
         " WHERE r.source_id = ? AND a.url = ? LIMIT 1",
         [source_id, url],
-    ).fetchone()
-    return row is not None
+    )
+    return next(iter(rows), None)
 
 
 def of_report(db: Database, report_id: int) -> list[str]:

@@ -56,7 +56,13 @@ def write_aliased_site(root: Path, box: bool = True) -> None:
     )
     for year in (2021, 2020):
         (root / "gknb" / f"{year}.html").write_text(page(year), "utf-8")
-    wechat = page(2020, nav='<a href="weixin://">分享到微信</a> <span>来自公众号推送</span>')
+    wechat = page(
+        2020,
+        nav='<a href="weixin://">分享到微信</a> <span>来自公众号推送</span>'
+        ' <a href="/files/2020-full.pdf">下载</a>',
+    )
+    (root / "files").mkdir(exist_ok=True)
+    (root / "files" / "2020-full.pdf").write_bytes(b"%PDF-1.4 not really a PDF\n")
     (root / "gknb" / "2020-wx.html").write_text(wechat, "utf-8")
     placeholder = page(2019, body="<p>报告正在上传，请稍后查看。</p>")
     (root / "gknb" / "2019.html").write_text(placeholder, "utf-8")
@@ -93,6 +99,14 @@ def test_one_report_reached_at_urls_with_unknown_tracking_parameters_is_one_row(
         ("2020.html", "2020.html?channel=wx", "same_text", first.id),
         ("2021.html", "2021.html?source=weixin", "same_body", first.id),
     ]
+
+    tied = db.execute(
+        "SELECT r.url FROM attachments a JOIN reports r ON r.id = a.report_id"
+        " WHERE a.url LIKE '%/2020-full.pdf'"
+    ).fetchall()
+    assert [row[0].rsplit("/", 1)[-1] for row in tied] == ["2020.html"], (
+        "a file linked only from the alias belongs to the report"
+    )
 
     # Later nights: the aliases are still linked, then the 推荐 box goes; nothing happens.
     for box in (True, False):
