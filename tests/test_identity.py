@@ -111,8 +111,13 @@ def test_one_report_reached_at_urls_with_unknown_tracking_parameters_is_one_row(
     # Later nights: the aliases are still linked, then the 推荐 box goes; nothing happens.
     for box in (True, False):
         write_aliased_site(site, box=box)
+        before = len(server.requests)
         result = cycle.run(config)
         assert events_of(config.database, result.id) == [], box
+        asked = [r.path for r in server.requests[before:]]
+        assert not [p for p in asked if "source=weixin" in p or "channel=wx" in p], (
+            "an alias is noted as listed, not fetched again"
+        )
         assert db.execute("SELECT count(*) FROM reports").fetchone() == (4,)
         assert db.execute("SELECT count(*) FROM report_aliases").fetchone() == (2,)
         statuses = {row[0] for row in db.execute("SELECT status FROM reports")}
