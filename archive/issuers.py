@@ -54,6 +54,10 @@ _GOVERNMENT = re.compile(
     r"(人民政府|政府|管委会|管理委员会|人民政府办公厅|人民政府办公室|政府办公厅|政府办公室|"
     r"省|市|县|区|州|旗|盟|自治区|自治州|自治县|特别行政区)$"
 )
+_LEVELS = "省市州县区旗盟"
+_PLACE = re.compile(
+    r"[\u4e00-\u9fff]{2,8}?(?:自治区|特别行政区|自治州|自治县|省|市|州|县|区|旗|盟)"
+)
 # Renamed by the 2018 institutional reform (and common short forms): one agency, old or new name.
 _RENAMES = (
     (re.compile(r"工商行政管理局|工商局|质量技术监督局|质监局|食品药品监督管理局|食药监局"),
@@ -157,7 +161,32 @@ def _norm(name: str) -> str:
 def _same(a: str, b: str) -> bool:
     if bool(_GOVERNMENT.search(a)) != bool(_GOVERNMENT.search(b)):
         return False
+    if not _same_place(_places(a), _places(b)):
+        return False  # 深圳市人民政府 is not 深圳市福田区人民政府, though its characters are in it
     return _in_order(a, b) or _in_order(b, a)
+
+
+def _places(name: str) -> list[str]:
+    """The administrative places a name starts with (广东省深圳市福田区… → three); a leading bare
+    level (市口岸办, 区管委会) stands for "this one". A place is two to eight characters before
+    its level, so 城市 in 广州市城市管理局 is not one."""
+    places, pos = [], 0
+    if name[:1] in _LEVELS:
+        places, pos = [name[0]], 1
+    while found := _PLACE.match(name, pos):
+        places.append(found.group())
+        pos = found.end()
+    return places
+
+
+def _same_place(a: list[str], b: list[str]) -> bool:
+    """The most specific places named agree, or one of the names names none."""
+    if not a or not b:
+        return True
+    last_a, last_b = a[-1], b[-1]
+    if len(last_a) == 1 or len(last_b) == 1:  # a bare level: the same level
+        return last_a[-1] == last_b[-1]
+    return _in_order(last_a, last_b) or _in_order(last_b, last_a)
 
 
 def _in_order(short: str, long: str) -> bool:

@@ -174,6 +174,12 @@ def test_short_older_and_renamed_forms_of_the_sources_name_are_the_source_itself
     for other in ("深圳市人民政府", "广东省人民政府", "深圳市交通运输局"):
         assert not issuers.is_own(other, port), other
     assert not issuers.is_own("广东省市场监督管理局", "深圳市市场监督管理局")
+    district = "深圳市福田区人民政府"
+    assert issuers.is_own("福田区", district) and issuers.is_own(
+        "深圳市城管局", "深圳市城市管理和综合执法局"
+    )
+    assert not issuers.is_own("深圳市人民政府", district), "the city is not its district"
+    assert not issuers.is_own("深圳市交通运输局", "深圳市福田区交通运输局")
     assert issuers.stated("我办2019年政府信息公开工作年度报告") == (None, None)
 
 
