@@ -62,8 +62,7 @@ def describe_body(
     same CMS as the column, so only pages from a generic list (or none) are recognised anew —
     running every recogniser on every report page was a third of the page's CPU (profiled).
     """
-    page = None if is_attachment(url, ctype) else Page.parse(url, body, ctype)
-    fields = _fields(page, family) if page else None
+    fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
     files = fields.attachments if fields else ()
     list_text = entry.text if entry else None
     title = choose_title(fields, list_text)
@@ -78,7 +77,7 @@ def describe_body(
     )
     issuer, issuer_evidence = issuers.stated(
         title or list_text,
-        page.meta("ContentSource") if page else None,
+        fields.meta_source if fields else None,
         fields.text if fields else None,
     )
     found = {
@@ -93,7 +92,8 @@ def describe_body(
     return found, files
 
 
-def _fields(page: Page, family: str | None) -> ReportFields:
+def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:
+    page = Page.parse(url, body, ctype)
     known = BY_NAME.get(family) if family and family != "generic" else None
     return (known or detect(page)).report_fields(page)
 
