@@ -160,7 +160,8 @@ def render(db: Database, event_id: int) -> tuple[str, str]:
     """(title, body) of an event's alert: plain text, Chinese and English, one fact a line."""
     cursor = db.execute(
         "SELECT e.id, e.kind, e.source_id, e.detected_at, e.summary, e.detail, r.agency, "
-        "r.title, coalesce(r.year, e.year) AS year, r.published_on, r.url FROM events e "
+        "r.title, coalesce(r.year, e.year) AS year, r.published_on, r.url, r.issuer, r.repost "
+        "FROM events e "
         "LEFT JOIN reports r ON r.id = e.report_id WHERE e.id = ?",
         [event_id],
     )
@@ -185,10 +186,21 @@ def _render_report(event: dict) -> tuple[str, str]:
         f"年度 Year: {event['year'] or '未注明 (not stated)'}",
         f"发布日期 Published: {event['published_on'] or '未注明 (not stated)'}",
         f"链接 URL: {event['url']}",
+        *_repost_lines(event),
         f"摘要 Summary: {event['summary']}",
         *_detail_lines(event["kind"], event["detail"] or ""),
     ]
     return title, "\n".join([*lines, *_footer(event)])
+
+
+def _repost_lines(event: dict) -> list[str]:
+    """Another agency's report posted in the source's column says so: it is not the source's."""
+    if not event.get("repost"):
+        return []
+    return [
+        f"转载 Repost: 发布机关为 {event['issuer']}，不计入本机关的年报登记。 Issued by "
+        f"{event['issuer']}, not by this agency: not counted in its register."
+    ]
 
 
 def _detail_lines(kind: str, detail: str) -> list[str]:

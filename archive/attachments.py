@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
-from archive import blobs, reports
+from archive import aliases, blobs, reports
 from archive.documents import document_text
 
 
@@ -43,7 +43,9 @@ def attach(db: Database, cycle_id: int) -> int:
         )
     )
     for row in rows:
-        report = reports.find(db, row["source_id"], row["report_url"])
+        report = reports.find(db, row["source_id"], row["report_url"]) or aliases.report_of(
+            db, row["source_id"], row["report_url"]
+        )  # a file linked from another URL of the report is the report's file too
         if report is None:
             db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # page not a report
             continue

@@ -202,6 +202,11 @@ class Source:
         None, "first report year the register expects (default: the earliest found)", minimum=2008
     )
     due: str = _key("", "MM-DD: this agency's deadline in the year after each report year")
+    aliases: tuple[str, ...] = _key(
+        (),
+        "the agency's other names, former or short (e.g. before a reform renamed it): reports "
+        "naming one are its own, not reposts",
+    )
     notes: str = _key("", "free text for people maintaining the config")
 
     @property
@@ -319,6 +324,12 @@ def _check_source(source: Source, where: str) -> None:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
                 f"{where}: key 'start_urls' has a bad URL {url!r} (need http(s)://host/…)"
+            )
+    for alias in source.aliases:
+        if len(alias.strip()) < 2 or alias.strip() != alias:
+            raise ConfigError(
+                f"{where}: key 'aliases' must list agency names of two characters or more,"
+                f" without surrounding spaces (got {alias!r})"
             )
     if source.due and month_day(source.due) is None:
         raise ConfigError(

@@ -12,8 +12,10 @@
   the original is still on page 3 is a report of its own (`new`). The report keeps its row,
   history and id.
 - `removed`: a known report that no list links any more, whose own URL answered 404/410 or a
-  soft-404 page on two checks (servers return false 404s under load; a 5xx or a timeout is never
-  evidence). Its archived copies stay; its status becomes `removed`.
+  soft-404 page on two consecutive checks with no list linking it, the second after a complete
+  walk of the lists (the first may come on an incremental night: it brings that walk forward).
+  Servers return false 404s under load; a 5xx or a timeout is never evidence. Its archived
+  copies stay; its status becomes `removed`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import reports, sightings
+from archive import aliases, reports, sightings
 from archive.clock import now_iso
 
 CONFIRMATIONS = 2
@@ -45,7 +47,9 @@ def detect(
     moves = _MoveEvidence(listed, gone, walked)
     baseline = {sid for sid in agencies if not _has_history(db, sid, cycle_id)}
     with db.atomic():
-        for s in seen:
+        # A URL with a query is met after the plain ones: when one report is reached at both,
+        # the plain URL is the report's and the other its alias, whatever order they came in.
+        for s in sorted(seen, key=lambda s: ("?" in s["url"], s["id"])):
             found = _apply(db, s, cycle_id, agencies, moves)
             if found:
                 _event(db, cycle_id, found, s, baseline)
@@ -99,8 +103,10 @@ def _apply(
     report = report or reports.find(db, s["source_id"], s["url"])
     if report and report["url"] != s["url"]:
         return None  # a sighting of an old URL whose report has since moved
+    if report is None and aliases.known(db, s["source_id"], s["url"]):
+        return None  # another URL of a known report: it is that report, already recorded
     if s["how"] == sightings.GONE:
-        return _gone(db, report, s, moves.complete) if report else None
+        return _gone(db, report, s, moves) if report else None
     if report is None:
         return _arrival(db, s, cycle_id, agencies[s["source_id"]], moves)
     if s["how"] == sightings.FETCHED:
@@ -123,6 +129,10 @@ def _arrival(
             reports.served(db, old["id"], s, cycle_id)
             db["reports"].update(old["id"], {"sha256": s["sha256"]})
         return ("moved", old["id"], f"{old['title']}: moved to {s['url']}", f"from {old['url']}")
+    same = aliases.match(db, s)
+    if same:
+        aliases.record(db, same[0]["id"], s, cycle_id, same[1])
+        return None
     report_id = reports.insert(db, s, agency, cycle_id)
     reports.add_version(db, report_id, s, cycle_id, with_text=False)  # text: extraction's job
     reports.served(db, report_id, s, cycle_id)
@@ -205,13 +215,24 @@ def _diff(before: dict, after: dict) -> list[str]:
     )
 
 
-def _gone(db: Database, report: dict, s: dict, complete: set[str]) -> tuple | None:
-    """Count one piece of removal evidence; the second consecutive one removes the report."""
-    if s["in_list"] or not s["walk_complete"] or s["source_id"] not in complete:
-        return None  # still linked (a broken link), or the lists were not fully walked
+def _gone(db: Database, report: dict, s: dict, moves: _MoveEvidence) -> tuple | None:
+    """Count one failed check; the second consecutive one removes the report.
+
+    A check counts when no list linked the URL that night, whatever kind of walk it was (an
+    incremental night's 404 is the first of the two); the report is removed only on a check
+    that follows a complete walk of the lists, so the second is always one that saw the report
+    gone from the whole column. A gone URL still linked (a broken link), or a report still
+    linked at another of its URLs (an alias), breaks the streak.
+    """
+    also = aliases.of_report(db, report["id"])
+    if s["in_list"] or any((s["source_id"], url) in moves.listed for url in also):
+        if report["gone_count"]:
+            db["reports"].update(report["id"], {"gone_count": 0})
+        return None
     count = report["gone_count"] + 1
     db["reports"].update(report["id"], {"gone_count": count})
-    if count < CONFIRMATIONS or report["status"] == reports.REMOVED:
+    confirmed = s["walk_complete"] and s["source_id"] in moves.complete
+    if count < CONFIRMATIONS or not confirmed or report["status"] == reports.REMOVED:
         return None
     db["reports"].update(report["id"], {"status": reports.REMOVED})
     detail = json.dumps({"http_status": s["http_status"], "checks": count})

@@ -707,3 +707,30 @@ def not_checked(db: Database) -> None:
     """A source is `not_checked` in a cycle that failed on our side: no failing cycle of its."""
     db.execute("DROP VIEW IF EXISTS source_status")
     db.create_view("source_status", SOURCE_STATUS_0013)
+
+
+@migrations(name="0014_aliases_issuers")
+def aliases_issuers(db: Database) -> None:
+    """One report, one row; and whose report it is.
+
+    `report_aliases` keeps the other URLs at which a source serves a known report (a tracking
+    parameter no list of names knew, say): met for the first time, such a URL served the same
+    bytes or the same text as the report, and is that report rather than a new one.
+    `issuer` / `issuer_evidence` / `repost`: the agency a report names as its issuer, and
+    whether that is another agency's report reposted in the source's column (the register
+    counts only the source's own). Archives made before this learn their reports' issuers as
+    the reports are re-verified.
+    """
+    db["report_aliases"].create(
+        {"report_id": int, "url": str, "first_seen_at": str, "cycle_id": int, "how": str},
+        pk=("report_id", "url"),
+        foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
+        not_null={"how"},
+    )
+    db["report_aliases"].create_index(["url"])
+    # Whose report: the issuer the report names, where that was read, and whether it is not the
+    # source's own agency (set by the register each cycle, from the config's names).
+    for table in ("reports", "sightings"):
+        db[table].add_column("issuer", str)
+        db[table].add_column("issuer_evidence", str)
+    db["reports"].add_column("repost", int, not_null_default=0)

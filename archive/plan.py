@@ -10,7 +10,7 @@ a 304. List pages likewise: most nights a column is asked for its first page onl
 if that changed is it walked until a page holds nothing new; every `full_walk_days` (spread
 over the sources) the whole column is walked unconditionally, which is what removal detection
 needs — and on the next cycle after a known report's page answered 404/410, so that a deleted
-report is confirmed within days rather than at the next scheduled walk.
+report is confirmed the next night rather than at the next scheduled walk.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ class Known:
     etag: str | None
     last_modified: str | None
     due: bool
+    alias: bool = (
+        False  # another URL of the report (report_aliases): noted when listed, never asked
+    )
 
 
 def known_reports(db: Database, source_id: str, today: date, recheck_days: int) -> dict[str, Known]:
@@ -65,6 +68,14 @@ def known_reports(db: Database, source_id: str, today: date, recheck_days: int) 
             or gone > 0
         )
         known[url] = Known(rid, url, sha, status, etag, modified, due)
+    aliases = db.execute(
+        """SELECT a.report_id, a.url, r.sha256, r.status FROM report_aliases a
+           JOIN reports r ON r.id = a.report_id WHERE r.source_id = ?""",
+        [source_id],
+    ).fetchall()
+    for rid, url, sha, status in aliases:
+        if url not in known:
+            known[url] = Known(rid, url, sha, status, None, None, due=False, alias=True)
     return known
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from archive import events
+from archive import events, issuers
 from archive.clock import now_iso
 from archive.config import Config, LocalRule, Source
 from archive.cycles import SOURCE_OK
@@ -138,16 +138,20 @@ def tracked_since(db: Database, source_id: str, zone: ZoneInfo) -> date | None:
     return _local_date(row[0], zone)
 
 
-def _reports_by_year(db: Database, source_id: str, zone: ZoneInfo) -> dict[int, dict]:
-    """Per report year, the report that came first: the earliest evidence of its publication
-    (the earliest date a version stated, or the day we first saw it, whichever is earlier)."""
+def _reports_by_year(db: Database, source: Source, zone: ZoneInfo) -> dict[int, dict]:
+    """Per report year, the source's own report that came first: the earliest evidence of its
+    publication (the earliest date a version stated, or the day we first saw it, whichever is
+    earlier). Another agency's report reposted in the column is not the source's publication
+    (judged from the issuer it names and the source's names, as `issuers.is_own` reads them)."""
     best: dict[int, dict] = {}
     rows = db.query(
-        "SELECT id, year, published_on, first_seen_at FROM reports "
+        "SELECT id, year, published_on, first_seen_at, issuer FROM reports "
         "WHERE source_id = ? AND year IS NOT NULL ORDER BY id",
-        [source_id],
+        [source.id],
     )
     for row in rows:
+        if not issuers.is_own(row["issuer"], source.agency, source.aliases):
+            continue
         report = {
             "id": row["id"],
             "published_on": _date(row["published_on"]),
@@ -179,7 +183,7 @@ def _source_rows(
     last = today.year - 1
     kind, _guessed = kind_of(source)
     since = tracked_since(db, source.id, zone)
-    found = {y: r for y, r in _reports_by_year(db, source.id, zone).items() if y <= last}
+    found = {y: r for y, r in _reports_by_year(db, source, zone).items() if y <= last}
     first = source.since or min(found, default=last)
     years = sorted(y for y in {*range(first, last + 1), *found} if y >= FIRST_YEAR)
     local = config.register.local_rules
@@ -231,6 +235,7 @@ def update(db: Database, config: Config, cycle_id: int, today: date) -> dict[str
     watched = {s.id: tracked_since(db, s.id, zone) for s in config.sources}
     counts: dict[str, int] = {}
     with db.atomic():
+        issuers.mark_reposts(db, config.sources)
         db.execute("DELETE FROM register")
         computed_at = now_iso()
         db["register"].insert_all({**row, "computed_at": computed_at} for row in rows)

@@ -23,8 +23,12 @@ from archive.text import report_text, text_digest
 
 ACTIVE = "active"
 REMOVED = "removed"
-_METADATA = ("title", "year", "published_on", "published_on_evidence", "content_type")
-_REFRESHED = ("title", "year", "content_type")  # the page's latest word; dates: the earliest
+_METADATA = (
+    "title", "year", "published_on", "published_on_evidence", "content_type", "issuer",
+    "issuer_evidence",
+)  # fmt: skip
+# The page's latest word; dates: the earliest. A version naming no issuer keeps the one named.
+_REFRESHED = ("title", "year", "content_type", "issuer", "issuer_evidence")
 
 
 def find(db: Database, source_id: str, url: str) -> dict | None:
@@ -38,7 +42,7 @@ def get(db: Database, report_id: int) -> dict:
 
 def insert(db: Database, seen: dict, agency: str, cycle_id: int) -> int:
     """A report met for the first time."""
-    row = {key: seen[key] for key in (*_METADATA, "source_id", "url", "list_url", "list_title")}
+    row = {key: seen.get(key) for key in (*_METADATA, "source_id", "url", "list_url", "list_title")}
     row.update(
         agency=agency,
         title=seen["title"] or seen["list_title"] or seen["url"],

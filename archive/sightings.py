@@ -38,6 +38,8 @@ class Sighting:
     content_type: str | None = None
     walk_complete: bool | None = None  # unlisted: re-checked after a complete walk of the lists
     note: str | None = None  # why the page could not be described (it broke a parser)
+    issuer: str | None = None  # the issuing agency the report names (archive.issuers)
+    issuer_evidence: str | None = None
 
 
 _COLUMNS = ("cycle_id", *(f.name for f in fields(Sighting)))

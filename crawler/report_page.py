@@ -1,4 +1,4 @@
-"""What a fetched report page says about itself: title, year, published date.
+"""What a fetched report page says about itself: title, year, published date, issuer.
 
 Also recognises soft-404s: sites that answer a deleted page with 200 and a "page not found"
 template. Only such a page, a 404 or a 410 counts as evidence that a report is gone.
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from archive import issuers
 from crawler.classify import classify
 from crawler.dates import pick_published_on
 from crawler.families import BY_NAME, Entry, ReportFields, detect
@@ -101,12 +102,19 @@ def _found(
     year = (classify(title).year if title else None) or (
         classify(list_text).year if list_text else None
     )
+    issuer, issuer_evidence = issuers.stated(
+        title or list_text,
+        fields.meta_source if fields else None,
+        fields.text if fields else None,
+    )
     return {
         "title": title,
         "year": year,
         "published_on": published.isoformat() if published else None,
         "published_on_evidence": evidence,
         "content_type": ctype,
+        "issuer": issuer,
+        "issuer_evidence": issuer_evidence,
     }
 
 

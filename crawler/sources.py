@@ -132,7 +132,10 @@ class SourceState:
         return [
             k
             for k in self.known.values()
-            if k.url not in self.linked and k.status == "active" and (complete or k.due)
+            if k.url not in self.linked
+            and k.status == "active"
+            and not k.alias
+            and (complete or k.due)
         ]
 
     @property

@@ -2,6 +2,9 @@
 
 Only parameters known to carry no content are dropped (analytics tags, session ids, cache
 busters); anything else may select content (`?page=2`, gkmlpt's `sid=`) and is kept in order.
+This list is a cheap first filter, never complete: a parameter it does not know
+(`?source=weixin`) is caught at detection, where a new URL that serves a known report's body or
+text is recorded as that report's alias (`archive.aliases`).
 
 The query is the site's, not ours: it is never decoded and re-encoded. Older Chinese sites link
 `down.asp?filename=%B9%AB%BF%AA.pdf` (GBK bytes) and `art.asp?123` (no name); decoding those as

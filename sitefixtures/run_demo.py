@@ -66,13 +66,16 @@ def start_servers(base_port: int) -> dict[str, FixtureServer]:
 def print_reports(database: Path, cycle_id: int) -> None:
     db = open_db(database)
     rows = db.execute(
-        "SELECT source_id, year, published_on, title, url FROM reports "
+        "SELECT source_id, year, published_on, title, url, repost, issuer FROM reports "
         "WHERE last_seen_cycle = ? ORDER BY source_id, year",
         [cycle_id],
     ).fetchall()
     print(f"\nreports found in cycle {cycle_id}:")
-    for source_id, year, published_on, title, url in rows:
-        print(f"  {source_id}  {year}  {published_on or '(no date)':<10}  {title}\n{'':8}{url}")
+    for source_id, year, published_on, title, url, repost, issuer in rows:
+        note = f"  (repost: issued by {issuer}; not counted in the register)" if repost else ""
+        print(
+            f"  {source_id}  {year}  {published_on or '(no date)':<10}  {title}{note}\n{'':8}{url}"
+        )
     blobs_added = db.execute(
         "SELECT count(*) FROM blobs WHERE sha256 IN (SELECT sha256 FROM fetches WHERE cycle_id = ?)"
         " AND sha256 NOT IN (SELECT sha256 FROM fetches WHERE cycle_id < ? AND sha256 IS NOT NULL)",

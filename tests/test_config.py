@@ -40,6 +40,9 @@ def test_the_issue_example_loads_with_documented_defaults(tmp_path):
     assert config.crawl.per_host == 2 and config.crawl.autothrottle is True
     (source,) = config.sources
     assert source.id == "szka" and source.hosts == {"ka.sz.gov.cn"}
+    assert source.aliases == ()
+    named = load(write(tmp_path, GOOD + 'aliases = ["深圳市口岸管理局"]\n')).sources[0]
+    assert named.aliases == ("深圳市口岸管理局",)
 
 
 def test_missing_start_urls_names_the_file_line_source_and_key(tmp_path):
@@ -67,6 +70,9 @@ def test_missing_start_urls_names_the_file_line_source_and_key(tmp_path):
         ('[crawl]\ntimeout = "fast"\n' + GOOD, "[crawl]: key 'timeout' must be a number"),
         ("[crawl]\nper_host = 0\n" + GOOD, "[crawl]: key 'per_host' must be at least 1"),
         ("[crawl]\nrobots = false\n" + GOOD, "[crawl]: unknown key 'robots'"),
+        (GOOD + 'aliases = "市口岸办"\n', "key 'aliases' must be a list of strings"),
+        (GOOD + 'aliases = ["办"]\n', "key 'aliases' must list agency names of two characters"),
+        (GOOD + 'aliases = ["市口岸办 "]\n', "without surrounding spaces"),
         ("[crawler]\n" + GOOD, "unknown section [crawler]"),
         ("[archive]\n", "no [[sources]] defined"),
         ("[[sources]\n", "not valid TOML"),

@@ -164,6 +164,10 @@ def build(path: Path) -> Fixture:
     )
     f.report("hd2007", HD, "海淀区2007年政府信息公开工作报告", 2007, "2008-03-28", None)
     f.report(
+        "sz2016city", SZ, "深圳市人民政府2016年政府信息公开工作年度报告", 2016, "2017-03-30",
+        "全市主动公开政府信息。", issuer="深圳市人民政府", issuer_evidence="title", repost=1,
+    )  # fmt: skip
+    f.report(
         "hd2023", HD, "北京市海淀区人民政府2023年政府信息公开工作年度报告", 2023, "2024-01-31", None
     )
 
@@ -229,6 +233,8 @@ def test_new_reports_of_the_last_days_leave_baselines_out(fixture):
         "published_on": "2016-04-01",
         "url": "http://gzhg.gov.cn/gz2015b.html",
         "detected_at": ago(2),
+        "issuer": None,
+        "repost": 0,
         "source_id": "gzhg",
         "report_id": fixture.ids["gz2015b"],
     }
@@ -244,7 +250,9 @@ def test_coverage_is_an_agency_by_year_matrix(fixture):
     hd, gz, sz = rows
     assert sz["2014"] == "2015-02-04"
     assert sz["2015"] == "✓"  # no published date found
-    assert sz["2016"] is None
+    assert sz["2016"] is None, "the city's report reposted in the column is not the office's"
+    assert sz["reposts"] == "2016: 深圳市人民政府"
+    assert gz["reposts"] is None
     assert sz["2017"] == "2018-03-20 (removed)"
     assert gz["2015"] == "2016-03-30 ×2"
     assert hd["2023"] == "2024-01-31"
@@ -312,6 +320,7 @@ def test_failing_checks_of_current_versions(fixture):
             "报告",
             [
                 "北京市海淀区人民政府2023年政府信息公开工作年度报告",  # title only: a PDF
+                "深圳市人民政府2016年政府信息公开工作年度报告",  # a repost is searched too
                 "市口岸办2015年政府信息公开年报",  # text only
                 "市口岸办2014年政府信息公开工作年度报告",
                 "海淀区2007年政府信息公开工作报告",
@@ -329,6 +338,7 @@ def test_failing_checks_of_current_versions(fixture):
             "年度报告",
             [
                 "北京市海淀区人民政府2023年政府信息公开工作年度报告",
+                "深圳市人民政府2016年政府信息公开工作年度报告",
                 "市口岸办2014年政府信息公开工作年度报告",
             ],
         ),

@@ -60,6 +60,16 @@ def test_demo_finds_the_seed_reports_and_reruns_for_free(tmp_path):
     assert ("gzhg", "guangzhou_customs/381558/381575/391204/index.html", 2015, "2016-03-30") in rows
     assert ("szka", "xxgk/qt/ndbg/content/post_2295602.html", 2014, "2015-02-04") in rows
     assert "市口岸办2014年政府信息公开工作年度报告" in first
+    # The column also carries the city's 2019 report: kept, marked, not counted as the office's.
+    reposts = db.execute("SELECT title, issuer, issuer_evidence FROM reports WHERE repost = 1")
+    assert reposts.fetchall() == [
+        ("深圳市人民政府2019年政府信息公开工作年度报告", "深圳市人民政府", "title")
+    ]
+    own_2019 = db.execute(
+        "SELECT id FROM reports WHERE source_id = 'szka' AND year = 2019 AND repost = 0"
+    ).fetchone()[0]
+    assert db["register"].get(("szka", 2019))["report_id"] == own_2019
+    assert "repost: issued by 深圳市人民政府" in first
     assert "make serve" in first
 
     seed = "SELECT id FROM reports WHERE url LIKE '%/391204/index.html'"

@@ -7,6 +7,7 @@ an edit, a revert raising no `changed` event, and a re-post taken for a move.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -271,3 +272,46 @@ def test_a_repost_whose_original_answers_404_on_an_incremental_night_is_a_move(
     assert [(old.rsplit("/", 1)[-1], gone, status) for old, gone, status in row] == [
         ("2018.html", 0, "active")
     ], "one report, moved; a 404 after a partial walk is no removal evidence"
+
+
+def test_a_report_unlisted_and_404_from_the_next_night_on_is_removed_after_the_second_night(
+    serve_site, tmp_path
+):
+    """Issue 14 item 4, the measured sequence: the first 404 comes on an incremental night
+    (the list page is a 304), the second with the complete walk it brings forward. Two
+    consecutive failed checks with the report gone from the list: removed on that night."""
+    site = tmp_path / "site"
+    write_paged_site(site, [2022, 2021, 2020, 2019, 2018, 2017])
+    server = serve_site(site)
+    source = {"id": quiet_source_id(1000), "agency": "北河县水务局",
+              "start_urls": [server.url + "/gknb/"]}  # fmt: skip
+    config = write_config(tmp_path, [source], crawl={"recheck_days": 1, "full_walk_days": 1000})
+    cycle.run(config)
+
+    # The 2017 report is dropped from the last list page and its URL answers 404 from now on.
+    (site / "gknb" / "2017.html").unlink()
+    last = site / "gknb" / "index_2.html"
+    last.write_text(re.sub(r"<li><a href=\"/gknb/2017.html\">.*?</li>", "",
+                           last.read_text("utf-8")), "utf-8")  # fmt: skip
+    db = open_db(config.database)
+    status = "SELECT status FROM reports WHERE year = 2017"
+
+    before = len(server.requests)
+    night2 = cycle.run(config)
+    walked = [r.path for r in server.requests[before:] if "index" in r.path or r.path == "/gknb/"]
+    assert walked == ["/gknb/"], "an incremental night: the first list page answered 304"
+    assert events_of(config.database, night2.id) == [], "one failed check is not a removal"
+    assert db.execute(status).fetchone() == ("active",)
+
+    before = len(server.requests)
+    night3 = cycle.run(config)
+    walked = [r.path for r in server.requests[before:] if "index" in r.path or r.path == "/gknb/"]
+    assert walked == ["/gknb/", "/gknb/index_1.html", "/gknb/index_2.html"], "a complete walk"
+    assert events_of(config.database, night3.id) == [("removed", "2017.html", 0)], (
+        "404 twice, the report gone from the list both times: removed on the second night"
+    )
+    assert db.execute(status).fetchone() == ("removed",)
+
+    night4 = cycle.run(config)
+    assert events_of(config.database, night4.id) == [], "a removal is reported once"
+    assert db.execute(status).fetchone() == ("removed",)

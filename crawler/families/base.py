@@ -23,6 +23,7 @@ class ReportFields:
     meta_pubdate: str | None
     text: str
     attachments: tuple[Entry, ...] = ()
+    meta_source: str | None = None  # meta ContentSource: who the page says the content is from
 
 
 @dataclass(frozen=True)

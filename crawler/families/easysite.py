@@ -120,6 +120,7 @@ def report_fields(page: Page) -> ReportFields:
         meta_title=title,
         headings=fields.headings,
         meta_pubdate=fields.meta_pubdate,
+        meta_source=fields.meta_source,
         text=f"发布时间：{shown.isoformat()}\n{fields.text}" if shown else fields.text,
         attachments=unique(
             links_in(page, _ATTACHMENT_BLOCK, files_only=False),

@@ -103,6 +103,7 @@ def report_fields(page: Page) -> ReportFields:
         meta_pubdate=page.meta("PubDate"),
         text=page.visible_text(),
         attachments=tuple(attachments(page)),
+        meta_source=page.meta("ContentSource"),
     )
 
 

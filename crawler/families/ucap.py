@@ -99,6 +99,7 @@ def report_fields(page: Page) -> ReportFields:
         meta_title=title or named,
         headings=tuple(h for h in (title, named) if h) + fields.headings,
         meta_pubdate=fields.meta_pubdate,
+        meta_source=fields.meta_source,
         text=f"公开日期：{published}\n{fields.text}" if published else fields.text,
         attachments=unique(
             links_in(page, _DOWNLOADS, files_only=False),

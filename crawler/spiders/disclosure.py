@@ -218,7 +218,7 @@ class DisclosureSpider(Spider):
         known = state.listed(entry.url)
         if known is None:
             yield self._report_request(state, entry, list_url, family)
-        elif known.due or known.status != "active":
+        elif not known.alias and (known.due or known.status != "active"):
             yield self._recheck(state, known, entry=entry, list_url=list_url)
         else:
             yield Sighting(source_id=state.source.id, url=entry.url, how=LISTED, in_list=True,
