@@ -61,7 +61,7 @@ _DATABASE = "gongkai.database"
     default="archive.toml",
     show_default=True,
     envvar="GONGKAI_CONFIG",
-    type=click.Path(),  # checked by config.load, which says what is wrong in one line
+    type=click.Path(readable=False),  # checked by config.load, which says what is wrong in one line
     help="The TOML config file: [archive], [crawl] and the [[sources]] to watch.",
 )
 @click.pass_context

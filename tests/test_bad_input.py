@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -147,20 +148,48 @@ def test_an_archive_from_a_newer_gongkai_is_refused_unmigrated(tmp_path):
     assert "newer version of Gongkai" in line and "0099_from_the_future" in line
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes files whatever their mode")
+# Root reads and writes any file whatever its mode: as root, these run the command in a child
+# without the two capabilities that let it (util-linux `setpriv`), so modes bind it as any user.
+WITHOUT_OVERRIDE = [
+    "setpriv", "--inh-caps=-dac_override,-dac_read_search",
+    "--bounding-set=-dac_override,-dac_read_search", "--",
+]  # fmt: skip
+AS_ROOT = os.geteuid() == 0
+
+
+def assert_refused_without_override(tmp_path: Path, argv: list[str], named: str) -> str:
+    """`assert_one_line_and_untouched` for a file-mode case: in process for a normal user, in a
+    child without CAP_DAC_OVERRIDE for root."""
+    if not AS_ROOT:
+        return assert_one_line_and_untouched(tmp_path, argv, named)
+    before = snapshot(tmp_path)
+    scheduler = Path(__file__).parent.parent / "scheduler.py"
+    result = subprocess.run(
+        [*WITHOUT_OVERRIDE, sys.executable, str(scheduler), *argv],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    assert result.returncode != 0 and len(lines) == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(tmp_path / named) in lines[0], lines[0]
+    assert snapshot(tmp_path) == before
+    return lines[0]
+
+
+@pytest.mark.skipif(AS_ROOT and not shutil.which("setpriv"), reason="root without setpriv")
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_a_read_only_archive_is_refused_in_one_line(tmp_path, command):
     open_db(tmp_path / "archive.db").close()
     config = archive_config(tmp_path)
     (tmp_path / "archive.db").chmod(0o444)
-    assert_one_line_and_untouched(tmp_path, ["--config", str(config), *command], "archive.db")
+    assert_refused_without_override(tmp_path, ["--config", str(config), *command], "archive.db")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+@pytest.mark.skipif(AS_ROOT and not shutil.which("setpriv"), reason="root without setpriv")
 def test_an_unreadable_config_is_refused_in_one_line(tmp_path):
     config = archive_config(tmp_path)
     config.chmod(0)
-    assert_one_line_and_untouched(tmp_path, ["--config", str(config), "once"], "archive.toml")
+    assert_refused_without_override(tmp_path, ["--config", str(config), "once"], "archive.toml")
 
 
 FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON cycle_sources
