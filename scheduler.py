@@ -19,9 +19,9 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
-import check as check_module
-import cycle as cycle_module
-import schedule
+from gongkai import check as check_module
+from gongkai import cycle as cycle_module
+from gongkai import schedule
 from archive import blobs, cycles, evidence, export_verify, extraction, lock, preflight, register
 from archive import export as export_module
 from archive.config import Config, ConfigError, load

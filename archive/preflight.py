@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-LOGS = "logs"  # the crawl logs' folder, beside the database (cycle.py)
+LOGS = "logs"  # the crawl logs' folder, beside the database (gongkai/cycle.py)
 
 
 class ArchiveError(ValueError):

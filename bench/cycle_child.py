@@ -19,7 +19,7 @@ import types
 from collections import Counter
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive.config import load
 from bench.measure import RssSampler, growth
 

@@ -108,7 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     servers = start_servers(args.port)
     config_path = write_config(Path(args.data) / "demo.toml", servers)
-    import cycle  # imported late: it is the project's root module, beside scheduler.py
+    from gongkai import cycle  # imported late: it imports the crawl machinery
 
     config = load(config_path)
     result = cycle.run(config, progress=print)

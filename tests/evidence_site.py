@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive.config import Config
 from tests.helpers import write_config
 from tests.test_watch import AGENCY, BASE, write_site

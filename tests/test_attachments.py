@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from archive.extract import stats
 from tests.helpers import write_config

@@ -336,7 +336,9 @@ def test_two_writers_training_at_once_leave_one_dictionary(tmp_path):
 
 def test_a_crawl_trains_a_dictionary_and_archives_the_rest_with_it(serve_site, tmp_path):
     """The crawler writes in batches on its own thread: training must follow a commit there."""
-    import cycle  # a real cycle: Scrapy in a child process, the pipeline's writer thread
+    from gongkai import (
+        cycle,
+    )  # a real cycle: Scrapy in a child process, the pipeline's writer thread
 
     web = Web.build(Spec(sources=1, pages=5, entries=90, report_kb=8))
     site = tmp_path / "site"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import cycle
+from gongkai import cycle
 from archive import fetches
 from archive.clock import now_iso
 from archive.db import open_db

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from crawler.families import generic
 from crawler.page import Page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import cycle
+from gongkai import cycle
 from archive import blobs
 from archive.config import Source
 from archive.db import open_db

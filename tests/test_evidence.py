@@ -11,7 +11,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive import alerts, register
 from archive.db import open_db
 from tests.helpers import write_config

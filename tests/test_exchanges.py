@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-import cycle
+from gongkai import cycle
 from archive import blobs, evidence, exchanges
 from archive.db import open_db
 from tests.evidence_site import crawled

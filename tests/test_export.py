@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-import cycle
+from gongkai import cycle
 from archive import blobs
 from archive.db import open_db
 from scheduler import cli

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from crawler.classify import classify
 from crawler.families import ListRequest, detect, fjdzapp

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from tests.helpers import SITES, expected, write_config
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive import alerts, issuers
 from archive.db import open_db
 from crawler.page import Page

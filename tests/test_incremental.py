@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive import plan
 from archive.db import open_db
 from tests.helpers import write_config

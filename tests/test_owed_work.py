@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import cycle
+from gongkai import cycle
 from archive import crashpoint, extraction
 from archive.db import open_db
 from archive.extract import stats

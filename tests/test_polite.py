@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import cycle
+from gongkai import cycle
 from archive import blobs
 from archive.config import Config
 from archive.db import open_db

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-import cycle
+from gongkai import cycle
 from archive import alerts, register
 from archive.config import ConfigError, LocalRule, parse
 from archive.db import open_db

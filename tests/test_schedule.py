@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-import schedule
+from gongkai import schedule
 from archive import lock
 from archive.clock import now_iso
 from archive.config import ScheduleConfig, load

@@ -6,7 +6,7 @@ import hashlib
 
 from click.testing import CliRunner
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from scheduler import cli
 from tests.evidence_site import crawled

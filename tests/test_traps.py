@@ -7,7 +7,7 @@ pages recorded as blocked, the stalled page and the oversized file recorded, and
 
 from __future__ import annotations
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from tests.helpers import expected, write_config
 

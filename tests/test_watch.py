@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive.db import open_db
 from sitefixtures.server import serve
 from tests.helpers import write_config

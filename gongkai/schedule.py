@@ -20,7 +20,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-import cycle as cycle_module
+from gongkai import cycle as cycle_module
 from archive import cycles, lock
 from archive.config import Config, ScheduleConfig
 from archive.db import open_db

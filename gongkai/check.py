@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cycle
+from gongkai import cycle
 from archive import completeness
 from archive.config import Config
 from archive.db import open_db

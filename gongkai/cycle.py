@@ -43,6 +43,9 @@ from archive.db import open_db
 
 PROGRESS_SECONDS = 30.0
 STOP_GRACE_SECONDS = 60.0
+# Where the crawl child runs: the folder holding `crawler/` and scrapy.cfg (the checkout, or
+# site-packages once installed, where SCRAPY_SETTINGS_MODULE alone finds the settings).
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ def crawl(
     env = lifeline.child_env({**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings"})
     # Its own process group: a terminal's Ctrl-C reaches only us, so the child gets exactly one
     # SIGTERM from _supervise (a second signal makes Scrapy abandon its last batch).
-    child = subprocess.Popen(command, env=env, cwd=Path(__file__).parent, process_group=0)
+    child = subprocess.Popen(command, env=env, cwd=ROOT, process_group=0)
     return _supervise(child, stop or threading.Event(), tick)
 
 
