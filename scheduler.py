@@ -19,14 +19,14 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
-from gongkai import check as check_module
-from gongkai import cycle as cycle_module
-from gongkai import schedule
 from archive import blobs, cycles, evidence, export_verify, extraction, lock, preflight, register
 from archive import export as export_module
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 from archive.preflight import ArchiveError
+from gongkai import check as check_module
+from gongkai import cycle as cycle_module
+from gongkai import schedule
 
 
 class _Commands(click.Group):

@@ -19,9 +19,9 @@ import types
 from collections import Counter
 from pathlib import Path
 
-from gongkai import cycle
 from archive.config import load
 from bench.measure import RssSampler, growth
+from gongkai import cycle
 
 
 def main(argv: list[str]) -> int:

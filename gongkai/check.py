@@ -10,10 +10,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gongkai import cycle
 from archive import completeness
 from archive.config import Config
 from archive.db import open_db
+from gongkai import cycle
 
 
 @dataclass

@@ -20,10 +20,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from gongkai import cycle as cycle_module
 from archive import cycles, lock
 from archive.config import Config, ScheduleConfig
 from archive.db import open_db
+from gongkai import cycle as cycle_module
 
 JOB_ID = "cycle"
 # The scheduler sleeps on the monotonic clock, which stands still while the machine is suspended;

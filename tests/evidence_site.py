@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gongkai import cycle
 from archive.config import Config
+from gongkai import cycle
 from tests.helpers import write_config
 from tests.test_watch import AGENCY, BASE, write_site
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gongkai import cycle
 from archive.db import open_db
 from archive.extract import stats
+from gongkai import cycle
 from tests.helpers import write_config
 from tests.makedocs import Cell, docx_bytes, pdf_bytes, requests_table
 

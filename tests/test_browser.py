@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import cycle
 from archive import fetches
 from archive.clock import now_iso
 from archive.db import open_db
+from gongkai import cycle
 from tests import browser
 from tests.helpers import SITES, expected, write_config
 from tests.makedocs import Cell, pdf_bytes

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gongkai import cycle
 from archive.db import open_db
 from crawler.families import generic
 from crawler.page import Page
+from gongkai import cycle
 from scheduler import cli
 from tests.helpers import SITES, expected, write_config
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import cycle
 from archive import blobs
 from archive.config import Source
 from archive.db import open_db
 from crawler import describer
+from gongkai import cycle
 from tests.helpers import SITES, expected, write_config
 
 CASES = sorted(p.parent.name for p in SITES.glob("*/expected.json"))

@@ -11,9 +11,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from gongkai import cycle
 from archive import alerts, register
 from archive.db import open_db
+from gongkai import cycle
 from tests.helpers import write_config
 from tests.test_incremental import quiet_source_id
 from tests.test_incremental import report as plain_report

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from gongkai import cycle
 from archive import blobs, evidence, exchanges
 from archive.db import open_db
+from gongkai import cycle
 from tests.evidence_site import crawled
 from tests.helpers import expected, write_config
 

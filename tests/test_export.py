@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from gongkai import cycle
 from archive import blobs
 from archive.db import open_db
+from gongkai import cycle
 from scheduler import cli
 from tests.evidence_site import evidence_column
 

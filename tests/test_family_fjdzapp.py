@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
-from gongkai import cycle
 from archive.db import open_db
 from crawler.classify import classify
 from crawler.families import ListRequest, detect, fjdzapp
+from gongkai import cycle
 from tests.helpers import expected, write_config
 from tests.saved_pages import described, saved_page
 

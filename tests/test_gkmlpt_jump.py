@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import cycle
 from archive.db import open_db
+from gongkai import cycle
 from tests.helpers import SITES, expected, write_config
 
 NODE = '"id": 2629, "name": "政府信息公开年报", "parent": 2611, "jump_url": ""'

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gongkai import cycle
 from archive import alerts, issuers
 from archive.db import open_db
 from crawler.page import Page
 from crawler.report_page import describe_body
+from gongkai import cycle
 from tests.helpers import write_config
 from tests.test_watch import events_of
 

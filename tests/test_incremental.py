@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from gongkai import cycle
 from archive import plan
 from archive.db import open_db
+from gongkai import cycle
 from tests.helpers import write_config
 
 AGENCY = "北河县水务局"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import cycle
 from archive import crashpoint, extraction
 from archive.db import open_db
 from archive.extract import stats
+from gongkai import cycle
 from tests.helpers import write_config
 from tests.test_watch import AGENCY, BASE, write_site
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from gongkai import cycle
 from archive import blobs
 from archive.config import Config
 from archive.db import open_db
+from gongkai import cycle
 from sitefixtures.server import FixtureServer, serve
 from tests.helpers import write_config
 

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from gongkai import schedule
 from archive import lock
 from archive.clock import now_iso
 from archive.config import ScheduleConfig, load
+from gongkai import schedule
 from scheduler import cli
 from tests.helpers import SITES, expected, write_config
 

@@ -6,8 +6,8 @@ import hashlib
 
 from click.testing import CliRunner
 
-from gongkai import cycle
 from archive.db import open_db
+from gongkai import cycle
 from scheduler import cli
 from tests.evidence_site import crawled
 from tests.test_watch import BASE, body_of, write_site

@@ -7,8 +7,8 @@ pages recorded as blocked, the stalled page and the oversized file recorded, and
 
 from __future__ import annotations
 
-from gongkai import cycle
 from archive.db import open_db
+from gongkai import cycle
 from tests.helpers import expected, write_config
 
 

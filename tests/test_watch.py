@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from gongkai import cycle
 from archive.db import open_db
+from gongkai import cycle
 from sitefixtures.server import serve
 from tests.helpers import write_config
 
