@@ -1,6 +1,7 @@
 """Gongkai's command line: run a cycle, run cycles on a schedule, verify the archive.
 
-Wiring only; the work is elsewhere (cycle.py, schedule.py, archive/).
+Wiring only; the work is elsewhere (gongkai/cycle.py, gongkai/schedule.py, archive/). Run as
+`gongkai …` once installed, or as `python scheduler.py …` from a checkout.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.db import open_db
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import expected, write_config
 
 COMMANDS = (["once"], ["start"], ["verify"], ["register"], ["reextract"])

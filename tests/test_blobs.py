@@ -21,7 +21,7 @@ from archive import blobs
 from archive.db import open_db
 from archive.migrations import migrations
 from bench.synth import Spec, Web
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import write_config
 
 PHRASES = (

@@ -7,7 +7,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from archive import blobs
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import expected, write_config
 
 

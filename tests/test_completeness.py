@@ -22,7 +22,7 @@ from archive.db import open_db
 from crawler.families import generic
 from crawler.page import Page
 from gongkai import cycle
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import SITES, expected, write_config
 
 SITE = "fjdzapp_pingtan"

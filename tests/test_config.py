@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.config import ConfigError, load
-from scheduler import cli
+from gongkai.cli import cli
 
 GOOD = """\
 [archive]

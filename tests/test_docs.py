@@ -10,7 +10,7 @@ import pytest
 
 from archive.config import SECTIONS
 from archive.db import open_db
-from scheduler import cli
+from gongkai.cli import cli
 
 README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 

@@ -21,7 +21,7 @@ from warcio.warcwriter import WARCWriter
 from archive import blobs
 from archive.db import open_db
 from gongkai import cycle
-from scheduler import cli
+from gongkai.cli import cli
 from tests.evidence_site import evidence_column
 
 ROOT = Path(__file__).parent.parent

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import SITES, expected, write_config
 
 ROOT = Path(__file__).parent.parent

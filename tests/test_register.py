@@ -23,7 +23,7 @@ from archive import alerts, register
 from archive.config import ConfigError, LocalRule, parse
 from archive.db import open_db
 from gongkai import cycle
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import write_config
 from tests.test_demo import free_port_pair
 

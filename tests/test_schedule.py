@@ -27,7 +27,7 @@ from archive import lock
 from archive.clock import now_iso
 from archive.config import ScheduleConfig, load
 from gongkai import schedule
-from scheduler import cli
+from gongkai.cli import cli
 from tests.helpers import SITES, expected, write_config
 
 ROOT = Path(__file__).parent.parent

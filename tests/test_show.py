@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from archive.db import open_db
 from gongkai import cycle
-from scheduler import cli
+from gongkai.cli import cli
 from tests.evidence_site import crawled
 from tests.test_watch import BASE, body_of, write_site
 
