@@ -24,6 +24,7 @@ import check
 from archive import registry
 from archive.config import AGENCY_KINDS, Config, ConfigError, load, month_day
 from archive.sources_file import (
+    ADDED_NOTE,
     agency_name,
     append_block,
     canonical,
@@ -71,9 +72,9 @@ def add(
 ) -> Outcome:
     """Find the report column at or below `url`, and append it to the config when it holds
     at least one annual report. Never writes anything otherwise."""
+    if not http_url(url):
+        return Outcome(url, REFUSED, f"{url!r} is not an http(s) URL (http(s)://host[:port]/…)")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return Outcome(url, REFUSED, f"{url!r} is not an http(s) URL")
     taken = configured_with(config, [url])
     if taken:
         return Outcome(url, PRESENT, f"source {taken.id!r} already starts at {url}")
@@ -89,8 +90,9 @@ def add(
         return _as(outcome, PRESENT, f"source {taken.id!r} already watches {outcome.column}")
     outcome.agency = agency or outcome.agency or (parts.hostname or "")
     outcome.source_id = source_id or derive_id(outcome.column, (s.id for s in config.sources))
-    found_at = url if outcome.column == url else f"{url} ({outcome.hops} menu hops above)"
-    notes = f"added by `add` on {date.today().isoformat()} from {found_at}"
+    notes = ADDED_NOTE.format(day=date.today().isoformat(), url=url)
+    if outcome.column != url:
+        notes += f" ({outcome.hops} menu hops above the column)"
     extra = dict(extra or {})
     if extra.get("notes"):
         notes = f"{extra.pop('notes')}; {notes}"
@@ -103,6 +105,16 @@ def add(
     append_block(config.path, outcome.block)
     outcome.status = ADDED
     return outcome
+
+
+def http_url(url: str) -> bool:
+    """An http(s) URL with a host and, if any, a numeric port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _as(outcome: Outcome, status: str, reason: str) -> Outcome:
@@ -254,8 +266,7 @@ def read_rows(path: Path) -> list[Row]:
 
 
 def _check_row(values: dict[str, str], where: str) -> None:
-    url = urlsplit(values["url"])
-    if url.scheme not in ("http", "https") or not url.hostname:
+    if not http_url(values["url"]):
         raise ImportFileError(
             f"{where}: column 'url' must be an http(s) URL, not {values['url']!r}"
         )

@@ -47,12 +47,22 @@ def canonical(url: str) -> str:
 
 
 def configured_with(config: Config, urls: Iterable[str]) -> Source | None:
-    """The configured source (own or included) that already starts at one of `urls`."""
+    """The configured source (own or included) that already starts at one of `urls`, or that
+    `add` added from one of them (a home page whose column is the start URL)."""
     wanted = {canonical(u) for u in urls if u}
     for source in config.sources:
-        if wanted & {canonical(u) for u in source.start_urls}:
+        if wanted & {canonical(u) for u in (*source.start_urls, *origins(source))}:
             return source
     return None
+
+
+ADDED_NOTE = "added by `add` on {day} from {url}"
+_ADDED_FROM = re.compile(r"added by `add` on \S+ from (\S+)")
+
+
+def origins(source: Source) -> list[str]:
+    """The URLs `add` found this source from, as its notes record them."""
+    return _ADDED_FROM.findall(source.notes)
 
 
 def derive_id(url: str, taken: Iterable[str]) -> str:
