@@ -70,6 +70,10 @@ def test_add_from_a_home_page_two_menu_hops_above_finds_the_column_and_a_cycle_i
     row = next(csv.DictReader(listing.output.splitlines()))
     assert (row["source_id"], row["last_status"], row["reports"]) == (block["id"], "ok", "2")
     assert row["reports_by_year"] == "2023 2022"
+    assert row["family"] == "generic" and row["stated_entries"] == ""  # states no count
+    later = CliRunner().invoke(cli, ["--config", str(path), "sources", "--today", "2030-06-01"])
+    line = next(line for line in later.output.splitlines() if line.startswith(block["id"]))
+    assert "2029 2028 2027 2026" in line  # deadlines passed while watched, no report
 
 
 def test_add_from_the_column_itself_with_id_and_agency_given(serve_site, tmp_path):
