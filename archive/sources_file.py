@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 
 from archive.config import ID_PATTERN, Config, ConfigError, Source, load
+from archive.encoding import decode_html
 
 # Labels that name the kind of site, not the agency: dropped from a derived id.
 _GENERIC_LABELS = {"www", "gov", "cn", "com", "net", "org", "edu", "xxgk", "zwgk"}
@@ -27,7 +28,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年|[〇零○一二三四五六七八九Oo
 # Words that end an agency's name (局, 厅, 人民政府 …): how a page title's agency part is found.
 _AGENCY_END = re.compile(r"(局|厅|委|会|政府|室|办|海关|院|部|署|中心|馆|所|队|站)$")
 _TITLE_SPLIT = re.compile(r"\s*[-_|—–·>»\s]+\s*")
-_NOT_AGENCY = {"首页", "信息公开", "政府信息公开", "政务公开", "年度报告", "门户网站", "欢迎访问"}
+# Title parts that name a page or a column, not the agency.
+_NOT_AGENCY = ("首页", "信息公开", "政务公开", "年度报告", "年报", "网站", "欢迎")
 
 
 def canonical(url: str) -> str:
@@ -108,14 +110,13 @@ def _title_agency(page: bytes) -> str:
     if not page.strip():
         return ""
     try:
-        title = lxml_html.fromstring(page).findtext(".//title") or ""
+        text, _codec = decode_html(page, None)
+        title = lxml_html.document_fromstring(text).findtext(".//title") or ""
     except (ValueError, lxml_html.etree.ParserError):
         return ""
-    parts = [p for p in _TITLE_SPLIT.split(title.strip()) if p and p not in _NOT_AGENCY]
-    for part in parts:
-        if _AGENCY_END.search(part):
-            return part
-    return parts[0] if parts else ""
+    parts = [p for p in _TITLE_SPLIT.split(title.strip()) if p]
+    parts = [p for p in parts if not any(word in p for word in _NOT_AGENCY)]
+    return next((p for p in parts if _AGENCY_END.search(p)), "")
 
 
 def render_block(source_id: str, agency: str, start_url: str, **extra: object) -> str:

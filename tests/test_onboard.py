@@ -7,9 +7,11 @@ import csv
 import tomllib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
-from archive.config import load
+from archive.config import ConfigError, load
+from archive.sources_file import agency_name, append_block, derive_id, render_block
 from scheduler import cli
 from tests.helpers import expected
 
@@ -235,3 +237,34 @@ def test_a_bad_import_csv_is_one_line_naming_file_line_and_column(tmp_path):
     rows.write_text("agency,link\n", "utf-8")
     result = CliRunner().invoke(cli, ["--config", str(path), "import", str(rows)])
     assert result.output.strip().startswith(f"Error: {rows}:1: missing column 'url'")
+
+
+def test_the_agency_is_the_name_before_the_year_else_the_page_titles_agency_part():
+    titles = [
+        "东岭区民政局2024年政府信息公开工作年度报告",
+        "东岭区民政局二〇二三年政府信息公开工作年度报告",
+    ]
+    assert agency_name(titles) == "东岭区民政局"
+    page = "<title>政府信息公开年报 - 西岭市统计局 - 首页</title>".encode()
+    assert agency_name(["2024年政府信息公开工作年度报告"], page) == "西岭市统计局"
+    assert agency_name([], "<title>政府信息公开工作年度报告</title>".encode()) == ""
+
+
+def test_ids_come_from_the_host_and_are_never_taken_twice():
+    assert derive_id("http://mzj.wuhan.gov.cn/zwgk_918/xxgknb/", []) == "mzj-wuhan"
+    assert derive_id("https://www.mohrss.gov.cn/x/", ["mohrss"]) == "mohrss-2"
+    assert derive_id("http://127.0.0.1:8080/", []) == "host-127-0-0-1-8080"
+
+
+def test_a_block_that_would_not_load_is_taken_back_byte_for_byte(tmp_path):
+    path = user_config(tmp_path).with_name("archive.toml")
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # no final newline: still appended after it
+    before = path.read_bytes()
+
+    with pytest.raises(ConfigError):
+        append_block(path, render_block("x", "某局", "http://a.example/", since=1999))
+
+    assert path.read_bytes() == before
+    config = append_block(path, render_block("x", "某局", "http://a.example/"))
+    assert path.read_bytes().startswith(before + b"\n\n[[sources]]\n")
+    assert config.source("x").start_urls == ("http://a.example/",)
