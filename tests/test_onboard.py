@@ -268,3 +268,23 @@ def test_a_block_that_would_not_load_is_taken_back_byte_for_byte(tmp_path):
     config = append_block(path, render_block("x", "某局", "http://a.example/"))
     assert path.read_bytes().startswith(before + b"\n\n[[sources]]\n")
     assert config.source("x").start_urls == ("http://a.example/",)
+
+
+def test_sources_shows_the_family_and_the_entries_a_column_states_beside_those_reached(
+    serve_site, tmp_path
+):
+    site = "fjdzapp_pingtan"
+    server = serve_site(site)
+    spec = expected(site)
+    column = server.url + spec["start_path"]
+    path = user_config(
+        tmp_path,
+        f'\n[[sources]]\nid = "pt"\nagency = "{spec["agency"]}"\nstart_urls = ["{column}"]\n',
+    )
+    assert CliRunner().invoke(cli, ["--config", str(path), "once"]).exit_code == 0
+
+    result = CliRunner().invoke(cli, ["--config", str(path), "sources"])
+
+    line = next(line for line in result.output.splitlines() if line.startswith("pt "))
+    stated = spec["stated_entries"]
+    assert line.split()[1:5] == ["fjdzapp", "ok", str(len(spec["reports"])), f"{stated}/{stated}"]
