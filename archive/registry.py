@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from archive.config import ConfigError, Source
+from archive.sources_file import canonical, origins
 
 PATH = Path(__file__).with_name("registry.csv")
 LEVELS = ("central", "provincial", "city", "county", "department")
@@ -71,13 +72,14 @@ def select(selector: str, where: str = "[include]") -> tuple[Entry, ...]:
 
 def sources(selectors: tuple[str, ...], own: tuple[Source, ...]) -> tuple[Source, ...]:
     """The selected entries as sources, in registry order, each once. A source of the user's
-    own with the same id or start URL takes an entry's place: theirs is the one watched."""
+    own with the same id or start URL (or `add`ed from the entry's URL) takes an entry's
+    place: theirs is the one watched."""
     ids = {s.id for s in own}
-    urls = {u for s in own for u in s.start_urls}
+    urls = {canonical(u) for s in own for u in (*s.start_urls, *origins(s))}
     picked: dict[str, Source] = {}
     for selector in selectors:
         for entry in select(selector):
-            if entry.id in ids or entry.url in urls or entry.id in picked:
+            if entry.id in ids or canonical(entry.url) in urls or entry.id in picked:
                 continue
             picked[entry.id] = entry.source()
     return tuple(picked.values())
