@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import check
 from archive import registry
-from archive.config import AGENCY_KINDS, Config, ConfigError, load, month_day
+from archive.config import AGENCY_KINDS, Config, load, month_day
 from archive.sources_file import (
     ADDED_NOTE,
     agency_name,
@@ -91,11 +91,11 @@ def add(
     outcome.agency = agency or outcome.agency or (parts.hostname or "")
     outcome.source_id = source_id or derive_id(outcome.column, (s.id for s in config.sources))
     notes = ADDED_NOTE.format(day=date.today().isoformat(), url=url)
-    if outcome.column != url:
+    if outcome.hops:
         notes += f" ({outcome.hops} menu hops above the column)"
     extra = dict(extra or {})
-    if extra.get("notes"):
-        notes = f"{extra.pop('notes')}; {notes}"
+    given = extra.pop("notes", "")
+    notes = f"{given}; {notes}" if given else notes
     outcome.block = render_block(
         outcome.source_id, outcome.agency, outcome.column, **extra, notes=notes
     )
@@ -348,6 +348,3 @@ def write_needs_human(path: Path, results: list[tuple[Row, Outcome]]) -> int:
         for row, outcome in todo:
             writer.writerow([row.line, row["agency"], row["url"], outcome.status, outcome.reason])
     return len(todo)
-
-
-__all__ = ["ConfigError", "add", "import_rows", "read_rows", "render"]
