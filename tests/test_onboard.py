@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from archive.config import ConfigError, load
 from archive.sources_file import agency_name, append_block, derive_id, render_block
+from crawler.classify import is_hub_link
 from scheduler import cli
 from tests.helpers import expected
 
@@ -288,3 +289,10 @@ def test_sources_shows_the_family_and_the_entries_a_column_states_beside_those_r
     line = next(line for line in result.output.splitlines() if line.startswith("pt "))
     stated = spec["stated_entries"]
     assert line.split()[1:5] == ["fjdzapp", "ok", str(len(spec["reports"])), f"{stated}/{stated}"]
+
+
+def test_a_home_pages_link_to_its_disclosure_section_is_a_hub_and_nothing_else_is():
+    for label in ("政府信息公开", "信息公开", "政务公开", "政府信息公开目录", " 信息公开 "):
+        assert is_hub_link(label), label
+    for label in ("政府信息公开指南", "政府信息公开年报", "信息公开制度", "新闻动态", "依申请公开"):
+        assert not is_hub_link(label), label
