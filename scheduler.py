@@ -640,15 +640,15 @@ def add_command(
 
     The URL is crawled as `check` crawls a source (robots.txt, the config's User-Agent and
     delays, a throwaway archive): menu links labelled 年报 / 政府信息公开年报 / 年度报告 are
-    followed up to two hops. It prints the column, its CMS family and the reports by year; the
-    [[sources]] block is appended at the end of the config file, whose existing text is left
-    byte for byte. Refuses, writing nothing, when no report column is found, the site answers
+    followed up to two hops, from a home page through its 信息公开 link. It prints the
+    column, its CMS family and the reports by year; the [[sources]] block is appended at the
+    end of the config file, whose existing text is left byte for byte. Refuses, writing nothing, when no report column is found, the site answers
     with a challenge page, it cannot be reached, or the URL or column is already configured.
 
     Example:
 
+    \b
         python scheduler.py --config archive.toml add http://mzj.example.gov.cn/xxgk/
-
         python scheduler.py --config archive.toml add URL --agency 东岭区民政局 --dry-run
     """
     config = _config(ctx, need_sources=False)
@@ -720,8 +720,8 @@ def sources_command(ctx: click.Context, as_csv: bool, today: datetime | None) ->
 
     Example:
 
+    \b
         python scheduler.py --config archive.toml sources
-
         python scheduler.py --config archive.toml sources --csv > sources.csv
     """
     config = _config(ctx, need_sources=False)
