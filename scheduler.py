@@ -642,8 +642,9 @@ def add_command(
     delays, a throwaway archive): menu links labelled 年报 / 政府信息公开年报 / 年度报告 are
     followed up to two hops, from a home page through its 信息公开 link. It prints the
     column, its CMS family and the reports by year; the [[sources]] block is appended at the
-    end of the config file, whose existing text is left byte for byte. Refuses, writing nothing, when no report column is found, the site answers
-    with a challenge page, it cannot be reached, or the URL or column is already configured.
+    end of the config file, whose existing text is left byte for byte. Refuses, writing
+    nothing, when no report column is found, the site answers with a challenge page, it
+    cannot be reached, or the URL or column is already configured.
 
     Example:
 
