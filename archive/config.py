@@ -178,6 +178,29 @@ class RegisterConfig:
     )
 
 
+def _includes(value: Any, name: str, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(
+            f'{where}: key {name!r} must be a list of strings like ["registry:central", '
+            '"registry:广东省"]'
+        )
+    from archive import registry  # the registry's data is read only when a config asks for it
+
+    for selector in value:
+        registry.select(selector, f"{where}: key {name!r}")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class IncludeConfig:
+    sources: tuple[str, ...] = _key(
+        (),
+        "registry selections watched beside your own [[sources]]: registry:<level>, "
+        "registry:<region> or registry:all",
+        parser=_includes,
+    )
+
+
 @dataclass(frozen=True)
 class Source:
     id: str = _key(
@@ -224,6 +247,7 @@ class Config:
     alerts: AlertsConfig = AlertsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     register: RegisterConfig = RegisterConfig()
+    include: IncludeConfig = IncludeConfig()
 
     @property
     def database(self) -> Path:
@@ -242,13 +266,16 @@ SECTIONS = {
     "alerts": AlertsConfig,
     "schedule": ScheduleConfig,
     "register": RegisterConfig,
+    "include": IncludeConfig,
     "sources": Source,
 }
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ID = ID_PATTERN
 
 
-def load(path: Path | str) -> Config:
-    """Read and validate the config file at `path`, or raise ConfigError."""
+def load(path: Path | str, need_sources: bool = True) -> Config:
+    """Read and validate the config file at `path`, or raise ConfigError. `need_sources=False`
+    accepts a config with no source yet (`add` writes the first one)."""
     path = Path(path)
     try:
         text = path.read_text("utf-8")
@@ -262,10 +289,10 @@ def load(path: Path | str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
-    return parse(data, path, text)
+    return parse(data, path, text, need_sources)
 
 
-def parse(data: dict, path: Path, text: str = "") -> Config:
+def parse(data: dict, path: Path, text: str = "", need_sources: bool = True) -> Config:
     """Validate already-parsed TOML; `text` lets errors name the source's line."""
     for section in data:
         if section not in SECTIONS:
@@ -278,8 +305,21 @@ def parse(data: dict, path: Path, text: str = "") -> Config:
     schedule = _build(ScheduleConfig, _table(data, "schedule", path), f"{path}: [schedule]")
     _check_schedule(schedule, f"{path}: [schedule]")
     register = _build(RegisterConfig, _table(data, "register", path), f"{path}: [register]")
-    sources = _sources(data.get("sources", []), path, _source_lines(text))
-    return Config(path, archive, crawl, sources, alerts, schedule, register)
+    include = _build(IncludeConfig, _table(data, "include", path), f"{path}: [include]")
+    own = data.get("sources", [])
+    if isinstance(own, dict):
+        raise ConfigError(
+            f"{path}: [sources] must be [[sources]] blocks (a registry selection goes in "
+            "[include] sources = [...])"
+        )
+    sources = _sources(own, path, _source_lines(text), need_sources and not include.sources)
+    if include.sources:
+        from archive import registry
+
+        sources += registry.sources(include.sources, sources)
+        if need_sources and not sources:
+            raise ConfigError(f"{path}: no [[sources]] defined and [include] selects none")
+    return Config(path, archive, crawl, sources, alerts, schedule, register, include)
 
 
 def _table(data: dict, name: str, path: Path) -> dict:
@@ -293,8 +333,8 @@ def _source_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[sources]]"]
 
 
-def _sources(raw: Any, path: Path, lines: list[int]) -> tuple[Source, ...]:
-    if not isinstance(raw, list) or not raw:
+def _sources(raw: Any, path: Path, lines: list[int], needed: bool = True) -> tuple[Source, ...]:
+    if not isinstance(raw, list) or (needed and not raw):
         raise ConfigError(f"{path}: no [[sources]] defined (at least one is needed)")
     sources: list[Source] = []
     for index, table in enumerate(raw):

@@ -19,7 +19,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Verdict", "classify", "is_column_link", "normalise_title", "report_year"]
+__all__ = [
+    "Verdict",
+    "classify",
+    "is_column_link",
+    "is_hub_link",
+    "normalise_title",
+    "report_year",
+]
 
 YEAR_MIN = 1990
 YEAR_MAX = 2100
@@ -251,3 +258,15 @@ def is_column_link(text: str, reads_as_report: bool) -> bool:
     if report_year(label) is not None or len(label) > 20:
         return False
     return reads_as_report or bool(_COLUMN_LABELS.match(label))
+
+
+# An agency home page's link to its 信息公开 section: the page whose menu holds the column link.
+_HUB_LABELS = re.compile(
+    r"^(政府)?(信息|政务)公开(专栏|平台|目录)?$|^政府信息公开(专栏|平台|目录)$"
+)
+
+
+def is_hub_link(text: str) -> bool:
+    """A home page's menu link to its 信息公开 section (信息公开, 政府信息公开, 政务公开 …):
+    followed from a start page only, as the first of the two hops to the report column."""
+    return bool(_HUB_LABELS.match(normalise_title(text)))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from archive import completeness
-from archive.config import Config
+from archive import blobs, completeness
+from archive.config import Config, load
 from archive.db import open_db
 from gongkai import cycle
 
@@ -26,22 +26,53 @@ class CheckReport:
     rejected: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
     counted: completeness.Totals | None = None  # stated vs reached entries of the columns
+    start_page: bytes = b""  # the start URL's body as archived (check_url only)
 
 
 def check(config: Config, source_id: str) -> CheckReport:
     """Crawl `source_id` once, archiving into a temporary database that is then thrown away."""
     source = config.source(source_id)
     with tempfile.TemporaryDirectory(prefix="gongkai-check-") as tmp:
+        return _crawl(config, source_id, source.agency, Path(tmp))
+
+
+def check_url(config: Config, url: str, agency: str = "") -> CheckReport:
+    """Crawl a URL that no source names yet (`add`), exactly as `check` crawls a source: the
+    same spider, with the config's [crawl] settings (User-Agent, robots.txt, delays), into a
+    throwaway archive. The candidate's id is `candidate`; `report.start_page` holds the start
+    URL's body, for the agency's name when none is given."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-add-") as tmp:
         folder = Path(tmp)
-        settings = {
-            "GONGKAI_DATABASE": str(folder / "check.db"),
-            "GONGKAI_NOTES": str(folder / "notes.jsonl"),
-            "GONGKAI_SOURCES": source_id,
-        }
-        code = cycle.crawl(config, None, folder / "crawl.log", settings=settings)
-        report = CheckReport(source_id, source.agency, code)
-        _read_notes(report, folder / "notes.jsonl")
-        _read_archive(report, folder / "check.db")
+        path = folder / "candidate.toml"
+        path.write_text(candidate_config(config, url, agency), "utf-8")
+        return _crawl(load(path), CANDIDATE, agency, folder, start_url=url)
+
+
+CANDIDATE = "candidate"
+
+
+def candidate_config(config: Config, url: str, agency: str) -> str:
+    """A config holding the user's [crawl] settings and one source: the URL to try."""
+    lines = ["[crawl]"]
+    for f in fields(config.crawl):
+        lines.append(f"{f.name} = {json.dumps(getattr(config.crawl, f.name), ensure_ascii=False)}")
+    lines += ["", "[[sources]]", f'id = "{CANDIDATE}"', f"agency = {json.dumps(agency or '?')}"]
+    lines.append(f"start_urls = [{json.dumps(url)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _crawl(
+    config: Config, source_id: str, agency: str, folder: Path, start_url: str = ""
+) -> CheckReport:
+    settings = {
+        "GONGKAI_DATABASE": str(folder / "check.db"),
+        "GONGKAI_NOTES": str(folder / "notes.jsonl"),
+        "GONGKAI_SOURCES": source_id,
+    }
+    code = cycle.crawl(config, None, folder / "crawl.log", settings=settings)
+    report = CheckReport(source_id, agency, code)
+    _read_notes(report, folder / "notes.jsonl")
+    _read_archive(report, folder / "check.db", start_url)
     return report
 
 
@@ -53,8 +84,17 @@ def _read_notes(report: CheckReport, path: Path) -> None:
         (report.lists if note["note"] == "list" else report.rejected).append(note)
 
 
-def _read_archive(report: CheckReport, path: Path) -> None:
+def _read_archive(report: CheckReport, path: Path, start_url: str = "") -> None:
+    if not path.exists():  # the crawler died before opening it
+        return
     db = open_db(path)
+    if start_url:
+        row = db.execute(
+            "SELECT sha256 FROM fetches WHERE url = ? AND status = 200 AND sha256 IS NOT NULL "
+            "ORDER BY id LIMIT 1",
+            [start_url],
+        ).fetchone()
+        report.start_page = blobs.get(db, row[0]) if row else b""
     report.reports = list(
         db.query(
             "SELECT year, published_on, published_on_evidence, title, url, how FROM sightings "

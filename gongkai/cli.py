@@ -20,14 +20,24 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
-from archive import blobs, cycles, evidence, export_verify, extraction, lock, preflight, register
+from archive import (
+    blobs,
+    cycles,
+    evidence,
+    export_verify,
+    extraction,
+    lock,
+    preflight,
+    register,
+    source_list,
+)
 from archive import export as export_module
 from archive.config import Config, ConfigError, load
 from archive.db import open_db
 from archive.preflight import ArchiveError
 from gongkai import check as check_module
 from gongkai import cycle as cycle_module
-from gongkai import schedule
+from gongkai import onboard, schedule
 
 
 class _Commands(click.Group):
@@ -76,9 +86,9 @@ def cli(ctx: click.Context, config_path: str) -> None:
     ctx.obj = config_path
 
 
-def _config(ctx: click.Context) -> Config:
+def _config(ctx: click.Context, need_sources: bool = True) -> Config:
     try:
-        config = load(ctx.obj)
+        config = load(ctx.obj, need_sources=need_sources)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     ctx.meta[_DATABASE] = config.database  # for the errors said by _Commands
@@ -614,6 +624,116 @@ def check_command(ctx: click.Context, source_id: str) -> None:
             click.echo(note)
     if report.exit_code != 0:
         raise click.ClickException(f"the crawl exited with code {report.exit_code}")
+
+
+@cli.command("add")
+@click.argument("url")
+@click.option("--agency", metavar="NAME", help="The agency's name (default: as its site says).")
+@click.option("--id", "source_id", metavar="ID", help="The source id (default: from the host).")
+@click.option("--dry-run", is_flag=True, help="Print the [[sources]] block; write nothing.")
+@click.pass_context
+def add_command(
+    ctx: click.Context, url: str, agency: str | None, source_id: str | None, dry_run: bool
+) -> None:
+    """Find an agency's report column from its home page, its 信息公开 page or the column
+    itself, and add it to the config when at least one annual report is there.
+
+    The URL is crawled as `check` crawls a source (robots.txt, the config's User-Agent and
+    delays, a throwaway archive): menu links labelled 年报 / 政府信息公开年报 / 年度报告 are
+    followed up to two hops, from a home page through its 信息公开 link. It prints the
+    column, its CMS family and the reports by year; the [[sources]] block is appended at the
+    end of the config file, whose existing text is left byte for byte. Refuses, writing
+    nothing, when no report column is found, the site answers with a challenge page, it
+    cannot be reached, or the URL or column is already configured.
+
+    Example:
+
+    \b
+        python scheduler.py --config archive.toml add http://mzj.example.gov.cn/xxgk/
+        python scheduler.py --config archive.toml add URL --agency 东岭区民政局 --dry-run
+    """
+    config = _config(ctx, need_sources=False)
+    outcome = onboard.add(config, url, agency or "", source_id or "", dry_run=dry_run)
+    for line in onboard.render(outcome):
+        click.echo(line)
+    if dry_run and outcome.ok:
+        click.echo("")
+        click.echo(outcome.block, nl=False)
+        return
+    if not outcome.ok:
+        raise click.ClickException(f"{url}: nothing written ({outcome.status})")
+    click.echo(f"added source {outcome.source_id!r} to {config.path}")
+    _contact_note(config)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--needs-human",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Where to write the rows a person must look at (default: FILE.needs-human.csv "
+    "beside the config).",
+)
+@click.pass_context
+def import_command(ctx: click.Context, file: str, needs_human: str | None) -> None:
+    """`add` every row of a CSV with columns agency,url[,id,level,region,kind,due,since], one
+    after another, so one host at a time.
+
+    Prints a progress line per row, then a summary (added, already present, no column found,
+    unreachable, blocked, refused), and writes the rows that need a person to a CSV. Resumable:
+    a row whose URL is configured already is skipped without a fetch, so running it again
+    only tries what is still missing. The registry (archive/registry.csv) imports too.
+
+    Example:
+
+        python scheduler.py --config archive.toml import agencies.csv
+    """
+    config = _config(ctx, need_sources=False)
+    try:
+        rows = onboard.read_rows(Path(file))
+    except onboard.ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    results = onboard.import_rows(config.path, rows, Path(file), progress=_say)
+    for line in onboard.summary_lines(results):
+        click.echo(line)
+    todo = Path(needs_human or config.path.parent / f"{Path(file).stem}.needs-human.csv")
+    count = onboard.write_needs_human(todo, results)
+    click.echo(f"{count} rows need a person: {todo}")
+
+
+@cli.command("sources")
+@click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV instead.")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Judge overdue years as of this day (default: today in the [schedule] time zone).",
+)
+@click.pass_context
+def sources_command(ctx: click.Context, as_csv: bool, today: datetime | None) -> None:
+    """List the configured sources (your own and those [include] selects) with the CMS family
+    of their column, the last cycle's status, the reports by year, the entries the column
+    states beside those reached, and the register's overdue years.
+
+    Reads the archive; nothing is fetched or written. Before the first cycle every source is
+    listed as `never run`.
+
+    Example:
+
+    \b
+        python scheduler.py --config archive.toml sources
+        python scheduler.py --config archive.toml sources --csv > sources.csv
+    """
+    config = _config(ctx, need_sources=False)
+    db = open_db(config.database) if config.database.exists() else None
+    day = today.date() if today else register.today(config)
+    rows = source_list.rows(db, config, day)
+    if as_csv:
+        click.echo(source_list.csv_text(rows), nl=False)
+        return
+    for line in source_list.table_lines(rows):
+        click.echo(line)
 
 
 if __name__ == "__main__":

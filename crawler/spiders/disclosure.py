@@ -30,7 +30,7 @@ from archive.config import Source, load
 from archive.db import open_db
 from archive.sightings import FETCHED, GONE, LISTED, NOT_MODIFIED, Sighting
 from crawler.blocked import blocked_by
-from crawler.classify import classify, is_column_link
+from crawler.classify import classify, is_column_link, is_hub_link
 from crawler.describer import Describer
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
@@ -112,7 +112,8 @@ class DisclosureSpider(Spider):
             state.list_unchanged(response.url)  # new reports appear first: nothing new here
             return
         page, family = state.page(response)
-        reports, unknown, columns = 0, 0, []
+        hops, column = response.meta.get("hops", 0), response.meta.get("column", response.url)
+        reports, unknown, columns, hubs = 0, 0, [], []
         for entry in family.list_entries(page):
             verdict = classify(entry.text)
             if verdict.is_report and verdict.year:
@@ -121,9 +122,10 @@ class DisclosureSpider(Spider):
                 yield from self._entry(state, entry, response.url, family.name)
             elif is_column_link(entry.text, verdict.is_report):
                 columns.append(entry.url)
+            elif hops == 0 and is_hub_link(entry.text):
+                hubs.append(entry.url)  # an agency home: its 信息公开 page holds the column link
             elif _named_distractor(verdict.reason, entry.text):
                 self.notes.rejected(state.source.id, response.url, entry, verdict.reason)
-        hops, column = response.meta.get("hops", 0), response.meta.get("column", response.url)
         listing = bool(reports) or family.name != "generic"  # not a 信息公开 home's menu
         pages = list(family.next_pages(page)) if listing else []
         if reports and not unknown and not state.full_walk:
@@ -133,7 +135,7 @@ class DisclosureSpider(Spider):
             stated = family.stated_entries(page)
             yield state.list_count(response.url, family.name, column, stated, counted)
         if not reports and hops < MAX_HOPS:
-            pages += columns  # a 信息公开 home: the report column is one of its menu links
+            pages += columns + hubs  # a 信息公开 home: the report column is one of its menu links
         for target in pages:
             request = self._list_request(
                 state, target, hops=hops + (0 if reports else 1), column=column
