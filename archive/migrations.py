@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from archive import search
+
 migrations = Migrations("gongkai")
 
 
@@ -707,3 +709,11 @@ def not_checked(db: Database) -> None:
     """A source is `not_checked` in a cycle that failed on our side: no failing cycle of its."""
     db.execute("DROP VIEW IF EXISTS source_status")
     db.create_view("source_status", SOURCE_STATUS_0013)
+
+
+@migrations(name="0015_search_index")
+def search_index_0015(db: Database) -> None:
+    """Chinese search of any length >= 2 characters through an FTS5 index (archive/search.py):
+    `search_index` (contentless FTS5 over overlapping character pairs) and `search_docs` (what
+    each indexed row is), kept in step by triggers, filled here from the archive's texts."""
+    search.create(db)

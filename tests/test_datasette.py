@@ -337,7 +337,8 @@ def test_failing_checks_of_current_versions(fixture):
     ],
 )
 def test_search_finds_two_and_four_character_terms(fixture, q, expected):
-    assert titles(query(fixture.path, "search", q=q)) == expected
+    # the order is the index's ranking (tested below), no longer year by year
+    assert sorted(titles(query(fixture.path, "search", q=q))) == sorted(expected)
 
 
 def test_search_returns_a_snippet_around_the_first_match(fixture):
