@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from archive import preflight, search
+from archive import preflight
 from archive.migrations import migrations
 
 
@@ -35,7 +35,6 @@ def open_db(path: Path | str) -> Database:
         raise
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
-    search.register(db.conn)  # the search index's triggers call it on every write of a text
     try:
         preflight.refuse_newer(path, db.conn)  # again, on the connection we keep
     except preflight.ArchiveError:

@@ -14,13 +14,17 @@ set to every letter, digit, mark, punctuation and symbol) indexes each pair as o
 
 The table is contentless (`search_index`: the pairs are not stored, only the index): the text
 stays in `report_versions`, `attachments` and `reports`. `search_docs` says what each indexed
-row is (a report's title, a version's text, an attachment's text). Triggers keep both in step
-with every write of those texts, wherever it happens, in the writer's transaction — so a
-crash never leaves the index and the texts apart — calling `search_terms`, which `open_db`
-registers on its connection. A text replaced in place (re-extraction) leaves its old row in
-the index, unreachable (its `search_docs` row is gone, and ids are never reused): a contentless
-table of this SQLite cannot delete without being given the old pairs. `rebuild` (run by
-`reextract`) drops those.
+row is (a report's title, a version's text, an attached file's text).
+
+Kept in step by plain SQL triggers, which work on any connection (a user's SQLite client
+included): a text written, replaced or deleted drops its `search_docs` row at once — so lost
+text is never found — and queues the new text in `search_queue`; `sync`, called by every writer
+of those texts in archive/ (reports, extraction, attachments) right after it writes, in the same
+transaction, indexes what is queued. A crash leaves the queue and the texts consistent: the next
+`sync` (any cycle's) indexes what was left. A text replaced in place (re-extraction) leaves its
+old row in the index, unreachable (its `search_docs` row is gone, and ids are never reused): a
+contentless table of this SQLite cannot delete without being given the old pairs; `rebuild`,
+run by `reextract`, drops those.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ import sqlite3
 
 from sqlite_utils import Database
 
-FUNCTION = "gongkai_search_terms"
 # Dropped before pairing, in SQL as here (the canned query strips the same from the term).
 WHITESPACE = "\n\r\t \u3000\xa0"
 _DROP = str.maketrans("", "", WHITESPACE)
@@ -57,75 +60,74 @@ def phrase(term: str) -> str | None:
     return '"' + pairs.replace('"', '""') + '"'
 
 
-def register(conn: sqlite3.Connection) -> None:
-    """Make the triggers' function available on this connection (every writer needs it)."""
-    conn.create_function(FUNCTION, 1, search_terms, deterministic=True)
-
-
-def _sql_norm(expr: str) -> str:
-    """SQL that drops WHITESPACE from `expr`, as `normalize` does."""
-    for char in WHITESPACE:
-        expr = f"replace({expr}, char({ord(char)}), '')"
-    return expr
-
-
-_ADD = (
-    "INSERT INTO search_docs (kind, report_id, sha256, attachment_id) VALUES ({values});\n"
-    "INSERT INTO search_index (rowid, terms) "
-    f"VALUES (last_insert_rowid(), {FUNCTION}({{text}}));"
+_QUEUE = (
+    "INSERT INTO search_queue (kind, report_id, sha256, attachment_id) SELECT {values} "
+    "WHERE {when};"
+)
+_QUEUE_TEXT = _QUEUE.format(
+    values="'text', NEW.report_id, NEW.sha256, NULL", when="NEW.text IS NOT NULL"
 )
 _TRIGGERS = {
-    "search_report_insert": f"""AFTER INSERT ON reports WHEN NEW.title IS NOT NULL BEGIN
-        {_ADD.format(values="'title', NEW.id, NULL, NULL", text="NEW.title")}
+    "search_report_insert": f"""AFTER INSERT ON reports BEGIN
+        {_QUEUE.format(values="'title', NEW.id, NULL, NULL", when="NEW.title IS NOT NULL")}
     END""",
     "search_report_title": f"""AFTER UPDATE OF title ON reports
         WHEN NEW.title IS NOT OLD.title BEGIN
-        DELETE FROM search_docs WHERE kind = 'title' AND report_id = OLD.id;
-        {_ADD.format(values="'title', NEW.id, NULL, NULL", text="NEW.title")}
+        DELETE FROM search_docs WHERE report_id = OLD.id AND kind = 'title';
+        {_QUEUE.format(values="'title', NEW.id, NULL, NULL", when="NEW.title IS NOT NULL")}
     END""",
     "search_report_delete": """AFTER DELETE ON reports BEGIN
-        DELETE FROM search_docs WHERE kind = 'title' AND report_id = OLD.id;
+        DELETE FROM search_docs WHERE report_id = OLD.id AND kind = 'title';
     END""",
-    "search_version_insert": f"""AFTER INSERT ON report_versions
-        WHEN NEW.text IS NOT NULL BEGIN
-        {_ADD.format(values="'text', NEW.report_id, NEW.sha256, NULL", text="NEW.text")}
+    "search_version_insert": f"""AFTER INSERT ON report_versions BEGIN
+        {_QUEUE_TEXT}
     END""",
     "search_version_text": f"""AFTER UPDATE OF text ON report_versions
         WHEN NEW.text IS NOT OLD.text BEGIN
         DELETE FROM search_docs
-         WHERE kind = 'text' AND report_id = OLD.report_id AND sha256 = OLD.sha256;
-        INSERT INTO search_docs (kind, report_id, sha256, attachment_id)
-        SELECT 'text', NEW.report_id, NEW.sha256, NULL WHERE NEW.text IS NOT NULL;
-        INSERT INTO search_index (rowid, terms)
-        SELECT last_insert_rowid(), {FUNCTION}(NEW.text) WHERE NEW.text IS NOT NULL;
+         WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
+        {_QUEUE_TEXT}
     END""",
     "search_version_delete": """AFTER DELETE ON report_versions BEGIN
         DELETE FROM search_docs
-         WHERE kind = 'text' AND report_id = OLD.report_id AND sha256 = OLD.sha256;
+         WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
     END""",
-    "search_attachment_insert": f"""AFTER INSERT ON attachments
-        WHEN NEW.text IS NOT NULL AND NEW.report_id IS NOT NULL BEGIN
-        {_ADD.format(values="'attachment', NEW.report_id, NULL, NEW.id", text="NEW.text")}
+    "search_attachment_insert": f"""AFTER INSERT ON attachments BEGIN
+        {
+        _QUEUE.format(
+            values="'attachment', NEW.report_id, NULL, NEW.id",
+            when="NEW.text IS NOT NULL AND NEW.report_id IS NOT NULL",
+        )
+    }
     END""",
     "search_attachment_text": f"""AFTER UPDATE OF text, report_id ON attachments
         WHEN NEW.text IS NOT OLD.text OR NEW.report_id IS NOT OLD.report_id BEGIN
-        DELETE FROM search_docs WHERE kind = 'attachment' AND attachment_id = OLD.id;
-        INSERT INTO search_docs (kind, report_id, sha256, attachment_id)
-        SELECT 'attachment', NEW.report_id, NULL, NEW.id
-         WHERE NEW.text IS NOT NULL AND NEW.report_id IS NOT NULL;
-        INSERT INTO search_index (rowid, terms)
-        SELECT last_insert_rowid(), {FUNCTION}(NEW.text)
-         WHERE NEW.text IS NOT NULL AND NEW.report_id IS NOT NULL;
+        DELETE FROM search_docs WHERE attachment_id = OLD.id;
+        {
+        _QUEUE.format(
+            values="'attachment', NEW.report_id, NULL, NEW.id",
+            when="NEW.text IS NOT NULL AND NEW.report_id IS NOT NULL",
+        )
+    }
     END""",
     "search_attachment_delete": """AFTER DELETE ON attachments BEGIN
-        DELETE FROM search_docs WHERE kind = 'attachment' AND attachment_id = OLD.id;
+        DELETE FROM search_docs WHERE attachment_id = OLD.id;
     END""",
+}
+_TEXT = {
+    "title": "SELECT title FROM reports WHERE id = ?",
+    "text": "SELECT text FROM report_versions WHERE report_id = ? AND sha256 = ?",
+    "attachment": "SELECT text FROM attachments WHERE id = ? AND report_id = ?",
+}
+_DOC = {
+    "title": "DELETE FROM search_docs WHERE report_id = ? AND kind = 'title'",
+    "text": "DELETE FROM search_docs WHERE report_id = ? AND kind = 'text' AND sha256 = ?",
+    "attachment": "DELETE FROM search_docs WHERE attachment_id = ?",
 }
 
 
 def create(db: Database) -> None:
     """The index's tables and triggers (migration 0015), filled from the archive's texts."""
-    register(db.conn)
     db.execute(
         """CREATE TABLE search_docs (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -135,8 +137,17 @@ def create(db: Database) -> None:
             attachment_id INTEGER
         )"""
     )
-    db.execute("CREATE INDEX search_docs_version ON search_docs (report_id, kind, sha256)")
+    db.execute("CREATE INDEX search_docs_report ON search_docs (report_id, kind, sha256)")
     db.execute("CREATE INDEX search_docs_attachment ON search_docs (attachment_id)")
+    db.execute(
+        """CREATE TABLE search_queue (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            report_id INTEGER,
+            sha256 TEXT,
+            attachment_id INTEGER
+        )"""
+    )
     db.execute(
         f'CREATE VIRTUAL TABLE search_index USING fts5(terms, content="", tokenize="{TOKENIZER}")'
     )
@@ -145,9 +156,48 @@ def create(db: Database) -> None:
     fill(db)
 
 
+def _add(conn: sqlite3.Connection, kind: str, report_id: int, sha256, attachment_id, text) -> None:
+    doc = conn.execute(
+        "INSERT INTO search_docs (kind, report_id, sha256, attachment_id) VALUES (?, ?, ?, ?)",
+        [kind, report_id, sha256, attachment_id],
+    ).lastrowid
+    conn.execute("INSERT INTO search_index (rowid, terms) VALUES (?, ?)", [doc, search_terms(text)])
+
+
+def sync(db: Database) -> int:
+    """Index the texts the triggers queued (in the caller's transaction); return how many.
+
+    Each entry is read again from its table: what is indexed is what is there now, however
+    often it changed since it was queued."""
+    conn = db.conn
+    queued = conn.execute(
+        "SELECT id, kind, report_id, sha256, attachment_id FROM search_queue ORDER BY id"
+    ).fetchall()
+    if not queued:
+        return 0
+    done: set[tuple] = set()
+    with db.atomic():  # a savepoint inside the caller's transaction, if it has one
+        for _, kind, report_id, sha256, attachment_id in queued:
+            key = (kind, report_id, sha256, attachment_id)
+            if key in done:
+                continue
+            done.add(key)
+            keys = {
+                "title": [report_id],
+                "text": [report_id, sha256],
+                "attachment": [attachment_id],
+            }
+            conn.execute(_DOC[kind], keys[kind])
+            args = [attachment_id, report_id] if kind == "attachment" else keys[kind]
+            row = conn.execute(_TEXT[kind], args).fetchone()
+            if row and row[0] is not None:
+                _add(conn, kind, report_id, sha256, attachment_id, row[0])
+        conn.execute("DELETE FROM search_queue WHERE id <= ?", [queued[-1][0]])
+    return len(done)
+
+
 def fill(db: Database) -> int:
     """Index every title, version text and attached file's text; return how many rows."""
-    register(db.conn)
     conn = db.conn
     sources = (
         ("SELECT 'title', id, NULL, NULL, title FROM reports WHERE title IS NOT NULL "
@@ -159,16 +209,10 @@ def fill(db: Database) -> int:
     )  # fmt: skip
     count = 0
     for sql in sources:
-        for kind, report_id, sha256, attachment_id, text in conn.execute(sql):
-            doc = conn.execute(
-                "INSERT INTO search_docs (kind, report_id, sha256, attachment_id) "
-                "VALUES (?, ?, ?, ?)",
-                [kind, report_id, sha256, attachment_id],
-            ).lastrowid
-            conn.execute(
-                "INSERT INTO search_index (rowid, terms) VALUES (?, ?)", [doc, search_terms(text)]
-            )
+        for row in conn.execute(sql):
+            _add(conn, *row)
             count += 1
+    conn.execute("DELETE FROM search_queue")
     return count
 
 
@@ -180,3 +224,14 @@ def rebuild(db: Database) -> int:
         count = fill(db)
         db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
     return count
+
+
+def unindexed(db: Database) -> int:
+    """How many texts the index lacks (`verify` reports them): 0 once `sync` has run."""
+    return db.execute(
+        """SELECT (SELECT count(*) FROM reports WHERE title IS NOT NULL)
+                + (SELECT count(*) FROM report_versions WHERE text IS NOT NULL)
+                + (SELECT count(*) FROM attachments
+                   WHERE text IS NOT NULL AND report_id IS NOT NULL)
+                - (SELECT count(*) FROM search_docs)"""
+    ).fetchone()[0]
