@@ -505,3 +505,19 @@ def wait_for(url: str, seconds: float = 30) -> list[dict]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_pages_of_tables_that_grow_skip_the_count_and_suggestions_that_cost_seconds(fixture):
+    """At 1.5 M reports a view's row count and facet suggestions are minutes of scanning; the
+    metadata marks those pages, and an explicit _count=1 still gets the count."""
+    page = get(fixture.path, f"/{fixture.path.stem}/report_stats.json").json()
+    assert page["filtered_table_rows_count"] is None
+    assert page["suggested_facets"] == [] and page["facet_results"] == {}
+    assert page["rows"], "the rows are shown"
+    counted = get(fixture.path, f"/{fixture.path.stem}/report_stats.json?_count=1").json()
+    assert counted["filtered_table_rows_count"] == len(counted["rows"]) > 0
+    reports = get(fixture.path, f"/{fixture.path.stem}/reports.json").json()
+    assert reports["suggested_facets"] == []
+    assert {"source_id", "year", "status", "regime"} <= set(reports["facet_results"])
+    in_table = fixture.db.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert reports["filtered_table_rows_count"] == in_table > 0
