@@ -110,7 +110,7 @@ ENTRIES ?= 20
 REPORT_KB ?= 30
 
 .PHONY: bench-query
-QUERY_SIZES ?= 50000,200000
+QUERY_SIZES ?= 25000,100000
 
 ## bench-query: a large archive built directly (generated rows in a cycle's shapes, no crawl) at two
 ##        sizes (QUERY_SIZES reports), served with make serve's settings and timed over HTTP: search,

@@ -9,7 +9,7 @@ to 1.5 M reports, and one machine-readable line:
 
     QUERYBENCH search_p95_ms_1.5M= table_p95_ms_1.5M= canned_p95_ms_1.5M= index_bytes_per_report=
 
-    python -m bench.query                       # 50,000 and 200,000 reports
+    python -m bench.query                       # 25,000 and 100,000 reports
     python -m bench.query --sizes 5000,20000    # a quick run
 """
 
@@ -215,7 +215,7 @@ def build(path: Path, reports: int, seed: int = 1) -> dict:
                         now,
                     )
                 )
-            events.append((rid, source, "new", now, 1, 0, f"new {rid}", year))
+            events.append((rid, source, "new", now, 1, int(year < 2020), f"new {rid}", year))
             if len(shas) > 1:
                 events.append((rid, source, "changed", now, 1, 0, f"changed {rid}", year))
         conn.executemany(
@@ -390,7 +390,7 @@ def exponent(small: float, large: float, ratio: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes", default="50000,200000", help="two report counts, e.g. 5000,20000"
+        "--sizes", default="25000,100000", help="two report counts, e.g. 5000,20000"
     )
     parser.add_argument("--work", default="data/bench-query", help="where the archives go")
     args = parser.parse_args()

@@ -521,3 +521,14 @@ def test_pages_of_tables_that_grow_skip_the_count_and_suggestions_that_cost_seco
     assert {"source_id", "year", "status", "regime"} <= set(reports["facet_results"])
     in_table = fixture.db.execute("SELECT count(*) FROM reports").fetchone()[0]
     assert reports["filtered_table_rows_count"] == in_table > 0
+
+
+def test_search_ranks_the_text_that_says_the_term_most_first(tmp_path):
+    f = Fixture(tmp_path / "ranked.db")
+    f.report("once", SZ, "长文", 2021, None, "丙" * 3000 + "行政复议" + "丁" * 100)
+    f.report(
+        "often", SZ, "短文", 2019, None, "申请行政复议5件，行政复议决定维持3件，行政复议纠错1件。"
+    )
+    f.report("title", SZ, "行政复议工作年报", 2020, None, "本年度情况。")
+    rows = query(tmp_path / "ranked.db", "search", q="行政复议")
+    assert titles(rows) == ["短文", "行政复议工作年报", "长文"]  # often, short, once in long
