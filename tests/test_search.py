@@ -211,3 +211,33 @@ def test_the_index_survives_a_kill_mid_cycle_and_verify(serve_site, tmp_path, we
     cut = terms_of(texts(path))
     for term, by_index, by_scan in index_and_scan(path, [*cut["3"], *cut["break"]]):
         assert by_index == by_scan and by_index, term
+
+
+def test_an_archive_made_before_the_index_is_searchable_once_upgraded(tmp_path):
+    """Migration 0015 indexes what the archive already holds: titles, texts, attachments."""
+    from sqlite_utils import Database
+
+    from archive.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="0015_search_index")
+    when = "2026-11-20T02:30:00+00:00"
+    db["reports"].insert(
+        {"id": 1, "source_id": "s", "agency": "某局", "title": "某局2023年年报", "status": "active",
+         "url": "http://x/1", "first_seen_at": when, "last_seen_at": when, "sha256": "1" * 64}
+    )  # fmt: skip
+    db["report_versions"].insert(
+        {"report_id": 1, "sha256": "1" * 64, "first_seen_at": when, "text": "申请行政\n复议3件"}
+    )
+    db["attachments"].insert(
+        {"source_id": "s", "report_url": "http://x/1", "report_id": 1, "url": "http://x/1.pdf",
+         "sha256": "2" * 64, "text": "附件全文：收费0元", "seen_at": when}
+    )  # fmt: skip
+    db.close()
+
+    upgraded = open_db(tmp_path / "old.db")
+
+    assert search.unindexed(upgraded) == 0
+    path = tmp_path / "old.db"
+    for term in ("行政复议3件", "收费0元", "2023年年报"):
+        assert search_ids(path, term) == {1}, term
