@@ -532,3 +532,24 @@ def test_search_ranks_the_text_that_says_the_term_most_first(tmp_path):
     f.report("title", SZ, "行政复议工作年报", 2020, None, "本年度情况。")
     rows = query(tmp_path / "ranked.db", "search", q="行政复议")
     assert titles(rows) == ["短文", "行政复议工作年报", "长文"]  # often, short, once in long
+
+
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("edited_reports", "events"),
+        ("failing_checks", "check_results"),
+        ("indicator", "stat_values"),
+        ("new_reports_feed", "events"),
+    ],
+)
+def test_canned_queries_find_their_rows_through_an_index(tmp_path, name, table):
+    """EXPLAIN QUERY PLAN: the table that grows with the archive is searched, never scanned
+    whole (a scan is seconds at 1.5 M reports: make bench-query)."""
+    db = open_db(tmp_path / "plan.db")
+    sql = METADATA["databases"]["archive"]["queries"][name]["sql"]
+    params = {"indicator": INDICATOR, "days": ""}
+    plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+    scans = [step for step in plan if re.match(rf"SCAN (\w+ AS )?{table}\b|SCAN \w\b", step)]
+    touched = [step for step in plan if "USING" in step and table in step or step in scans]
+    assert touched and not scans, plan
