@@ -551,5 +551,5 @@ def test_canned_queries_find_their_rows_through_an_index(tmp_path, name, table):
     params = {"indicator": INDICATOR, "days": ""}
     plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
     scans = [step for step in plan if re.match(rf"SCAN (\w+ AS )?{table}\b|SCAN \w\b", step)]
-    touched = [step for step in plan if "USING" in step and table in step or step in scans]
+    touched = [step for step in plan if ("USING" in step and table in step) or step in scans]
     assert touched and not scans, plan
