@@ -95,8 +95,9 @@ _TRIGGERS = {
     "search_version_insert": f"""AFTER INSERT ON report_versions BEGIN
         {_QUEUE_TEXT}
     END""",
-    "search_version_text": f"""AFTER UPDATE OF text ON report_versions
-        WHEN NEW.text IS NOT OLD.text BEGIN
+    "search_version_text": f"""AFTER UPDATE OF text, report_id, sha256 ON report_versions
+        WHEN NEW.text IS NOT OLD.text OR NEW.report_id IS NOT OLD.report_id
+          OR NEW.sha256 IS NOT OLD.sha256 BEGIN
         DELETE FROM search_docs
          WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
         {_QUEUE_TEXT}
