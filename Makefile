@@ -109,6 +109,16 @@ PAGES ?= 5
 ENTRIES ?= 20
 REPORT_KB ?= 30
 
+.PHONY: bench-query
+QUERY_SIZES ?= 25000,100000
+
+## bench-query: a large archive built directly (generated rows in a cycle's shapes, no crawl) at two
+##        sizes (QUERY_SIZES reports), served with make serve's settings and timed over HTTP: search,
+##        the big table pages, every canned query; extrapolated to 1.5 M reports, with a QUERYBENCH
+##        line. Archives go to data/bench-query/. See docs/benchmarks.md. Quick: QUERY_SIZES=2000,8000
+bench-query: $(BIN)/.installed
+	$(BIN)/python -m bench.query --sizes $(QUERY_SIZES)
+
 ## bench: a synthetic government web served on 127.77.x.y (SOURCES columns of PAGES list pages of
 ##        ENTRIES reports of ~REPORT_KB KB), a plain Scrapy baseline with Gongkai's settings and three
 ##        Gongkai cycles (all new, unchanged, 1% new) side by side; prints a table and a BENCH line.

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from sqlite_utils import Database
 
-from archive import aliases, blobs, reports
+from archive import aliases, blobs, reports, search
 from archive.documents import document_text
 
 
@@ -57,6 +57,7 @@ def attach(db: Database, cycle_id: int) -> int:
             db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # seen before
             continue
         db["attachments"].update(row["id"], {"report_id": report["id"], **_read(db, row)})
+        search.sync(db)
     return len(rows)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from archive import completeness
+from archive import completeness, search
 from archive.clock import now_iso
 
 RUNNING, COMPLETED, FAILED, INTERRUPTED = "running", "completed", "failed", "interrupted"
@@ -68,6 +68,7 @@ def start(db: Database, config_path: str, sources: int) -> int:
             "UPDATE cycles SET status = ?, finished_at = ?, error = ? WHERE status = ? AND id < ?",
             [INTERRUPTED, now_iso(), DIED.format(cycle_id), RUNNING, cycle_id],
         )
+        search.sync(db)  # texts written outside a cycle (by hand) since the last one
     return cycle_id
 
 

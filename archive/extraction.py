@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
-from archive import blobs
+from archive import blobs, search
 from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
@@ -145,6 +145,7 @@ def extract_version(
                 "WHERE report_id = ? AND sha256 = ?",
                 [text, text_digest(text), report["id"], sha256],
             )
+            search.sync(db)
         db.execute(
             "UPDATE report_versions SET extracted_at = ?, extract_error = NULL "
             "WHERE report_id = ? AND sha256 = ?",
@@ -264,6 +265,7 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
         )
         # No index by name: one pass over the results, not one per name.
         db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
+    search.rebuild(db)  # drops the rows of texts re-extraction replaced
     return len(versions)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from archive import search
+
 migrations = Migrations("gongkai")
 
 
@@ -734,3 +736,27 @@ def aliases_issuers(db: Database) -> None:
         db[table].add_column("issuer", str)
         db[table].add_column("issuer_evidence", str)
     db["reports"].add_column("repost", int, not_null_default=0)
+
+
+@migrations(name="0015_search_index")
+def search_index_0015(db: Database) -> None:
+    """Chinese search of any length >= 2 characters through an FTS5 index (archive/search.py):
+    `search_index` (contentless FTS5 over overlapping character pairs) and `search_docs` (what
+    each indexed row is), kept in step by triggers, filled here from the archive's texts."""
+    search.create(db)
+    # The indexes Datasette's declared facets and the canned queries need on a national
+    # archive (make bench-query; each checked with EXPLAIN QUERY PLAN): a facet is a GROUP BY,
+    # `coverage` a pass over reports, `edited_reports` and `failing_checks` a filter.
+    for table, columns in _BROWSING_INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+
+
+_BROWSING_INDEXES = (
+    ("reports", ["status"]),
+    ("reports", ["regime"]),
+    ("reports", ["source_id", "agency", "year", "published_on", "status"]),
+    ("events", ["kind", "report_id"]),
+    ("register", ["kind"]),
+    ("cycle_sources", ["status"]),
+    ("check_results", ["passed"]),
+)

@@ -10,7 +10,9 @@ is the diff.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, unquote
 
 import yaml
 from markupsafe import Markup, escape
@@ -35,3 +37,46 @@ def render_cell(value, column, table, database, datasette):
         href = datasette.urls.row(database, "events", str(value))
         return Markup(f'<a href="{escape(href)}">event #{value}</a>')
     return None
+
+
+# Table pages whose row count or facet suggestions cost seconds on a national archive (each is
+# a pass over millions of rows): metadata.yml marks them per table, under `plugins: gongkai:`
+# (`count: false`, `suggest: false`, `facets: false`), and this adds Datasette's own `_nocount`,
+# `_nosuggest` and `_nofacet` to their pages' addresses unless the address says otherwise
+# (`_count=1` asks for the count after all). Declared facets that have an index stay.
+_TABLE_PAGE = re.compile(r"^/([^/]+)/([^/.]+)(\.json|\.csv)?$")
+_FLAGS = {"count": "_nocount", "suggest": "_nosuggest", "facets": "_nofacet"}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def fast_pages(scope, receive, send):
+            if scope.get("type") == "http":
+                scope = _with_fast_flags(datasette, scope)
+            await app(scope, receive, send)
+
+        return fast_pages
+
+    return wrap
+
+
+def _with_fast_flags(datasette, scope: dict) -> dict:
+    match = _TABLE_PAGE.match(scope.get("path", ""))
+    if not match:
+        return scope
+    database, table = unquote(match.group(1)), unquote(match.group(2))
+    if database not in datasette.databases:
+        return scope
+    config = datasette.plugin_config("gongkai", database=database, table=table) or {}
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    added = [
+        f"{flag}=1"
+        for key, flag in _FLAGS.items()
+        if config.get(key) is False and flag not in query and "_" + key not in query
+    ]
+    if not added:
+        return scope
+    string = scope.get("query_string", b"").decode("latin-1")
+    joined = "&".join(filter(None, [string, *added]))
+    return {**scope, "query_string": joined.encode("latin-1")}
