@@ -563,3 +563,24 @@ def test_canned_queries_find_their_rows_through_an_index(tmp_path, name, table):
     scans = [step for step in plan if re.match(rf"SCAN (\w+ AS )?{table}\b|SCAN \w\b", step)]
     touched = [step for step in plan if ("USING" in step and table in step) or step in scans]
     assert touched and not scans, plan
+
+
+def test_coverage_reads_the_reports_once_not_once_per_source(tmp_path):
+    """`coverage` is one pass over the reports (a covering index), plus the few reposts through
+    their partial index: no subquery over `reports` runs again for every source (a correlated
+    one made it sources × reports)."""
+    db = open_db(tmp_path / "plan.db")
+    sql = METADATA["databases"]["archive"]["queries"]["coverage"]["sql"]
+    plan = db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+    parents = {row[0]: row for row in plan}
+
+    def correlated(row) -> bool:
+        while row is not None:
+            if "CORRELATED" in row[3]:
+                return True
+            row = parents.get(row[1])
+        return False
+
+    reads = [row[3] for row in plan if re.match(r"(SCAN|SEARCH) reports\b", row[3])]
+    assert reads and not [r for r in plan if "reports" in r[3] and correlated(r)], plan
+    assert "SCAN reports USING INDEX reports_reposts" in reads
