@@ -248,16 +248,21 @@ def run_ceiling(config: Path, work: Path, server: Server) -> Run:
 
 
 def run_cycle(
-    name: str, config: Path, work: Path, server: Server, profile: Path | None = None
+    name: str,
+    config: Path,
+    work: Path,
+    server: Server,
+    profile: Path | None = None,
+    prefix: str = "",
 ) -> Run:
     """One Gongkai cycle in bench/cycle_child.py; with `profile` (a folder), cProfiles of the
-    cycle's own process (cycle.prof: the work after the crawl) and of its crawler
-    (crawler.prof) are written there."""
+    cycle's own process (PREFIXcycle.prof: the work after the crawl) and of its crawler
+    (PREFIXcrawler.prof) are written there."""
     run = Run(name)
     out = work / f"{name}.json"
-    command = _profiled("bench.cycle_child", profile and profile / "cycle.prof")
+    command = _profiled("bench.cycle_child", profile and profile / f"{prefix}cycle.prof")
     command += [str(config), str(out)]
-    command += [str(profile / "crawler.prof")] if profile else []
+    command += [str(profile / f"{prefix}crawler.prof")] if profile else []
     cpu_before = server.call("/stats")["cpu_s"]
     started = time.monotonic()
     child = subprocess.Popen(command, cwd=ROOT)
@@ -566,8 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "data" / "bench")
     parser.add_argument(
         "--profile", type=Path, default=None,
-        help="write cProfiles of the baseline and of the 1st cycle (its crawler and its own "
-        "process) into this folder; profiling inflates their times",
+        help="write cProfiles of the baseline and of the 1st and 2nd (unchanged) cycles (their "
+        "crawler and their own process) into this folder; profiling inflates their times",
     )  # fmt: skip
     args = parser.parse_args(argv)
     spec = Spec(args.sources, args.pages, args.entries, args.report_kb)
@@ -621,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"1st cycle: {runs[-1].pages:,} pages, crawl {runs[-1].wall:.1f} s, "
             f"cycle {runs[-1].cycle_wall:.1f} s")  # fmt: skip
         log("Gongkai 2nd cycle (nothing changed) …")
-        runs.append(run_cycle("second", config, work, server))
+        runs.append(run_cycle("second", config, work, server, args.profile, "unchanged-"))
         log(f"2nd cycle: {runs[-1].pages:,} pages, cycle {runs[-1].cycle_wall:.1f} s")
         mutated = server.call(f"/mutate?fraction={args.fraction}&today={date.today()}")["new"]
         web.mutate(args.fraction, date.today())  # keep our copy in step (expected URLs)
