@@ -475,6 +475,14 @@ def verdicts(spec: Spec, runs: list[Run], new: tuple[int, int]) -> list[tuple[st
     ]  # fmt: skip
 
 
+def search_bytes(run: Run) -> int:
+    """What the search index takes (its tables, FTS5's shadow tables and indexes are all named
+    `search_…`, their automatic indexes `sqlite_autoindex_search_…`): issue 15's database
+    target leaves it out, as the query issue reports it."""
+    prefixes = ("search_", "sqlite_autoindex_search_")
+    return sum(size for name, size in run.db_by_name.items() if name.startswith(prefixes))
+
+
 def second_pass(runs: list[Run]) -> dict[str, float]:
     """The figures issue 15's targets are stated in (the second speed pass)."""
     base, ceiling, first, second, _third = runs
@@ -485,6 +493,8 @@ def second_pass(runs: list[Run]) -> dict[str, float]:
         "unchanged_cpu_ratio": second.cpu_ms / base.cpu_ms,
         "unchanged_db_bytes_per_request": (second.db_used - first.db_used) / max(second.pages, 1),
         "db_to_raw": first.db_bytes / max(first.count("body_bytes"), 1),
+        "db_to_raw_without_search": (first.db_bytes - search_bytes(first))
+        / max(first.count("body_bytes"), 1),
         "peak_rss_mb": max(r.maxrss_kb for r in runs[2:]) / 1024,
         "ceiling_pages_per_s": ceiling.rate,
         "throughput_vs_ceiling": first.rate / ceiling.rate,
@@ -507,7 +517,8 @@ def second_pass_verdicts(runs: list[Run]) -> list[tuple[str, bool, str]]:
         ("unchanged: ≤ 150 bytes of database per request",
          f["unchanged_db_bytes_per_request"] <= 150,
          f"{f['unchanged_db_bytes_per_request']:.0f} bytes"),
-        ("database ≤ 0.7× raw bytes fetched", f["db_to_raw"] <= 0.7, f"{f['db_to_raw']:.2f}×"),
+        ("database without the search index ≤ 0.7× raw bytes", f["db_to_raw_without_search"] <= 0.7,
+         f"{f['db_to_raw_without_search']:.2f}× (with it {f['db_to_raw']:.2f}×)"),
         ("peak RSS ≤ 300 MB", f["peak_rss_mb"] <= 300, f"{f['peak_rss_mb']:.0f} MB"),
     ]  # fmt: skip
 
@@ -536,6 +547,7 @@ def bench_line(
     values["cpu_ms_per_new_report"] = f"{extra['cpu_ms_per_new_report']:.2f}"
     values["unchanged_cpu_ratio"] = f"{extra['unchanged_cpu_ratio']:.2f}"
     values["unchanged_db_bytes_per_request"] = f"{extra['unchanged_db_bytes_per_request']:.0f}"
+    values["db_to_raw_without_search"] = f"{extra['db_to_raw_without_search']:.2f}"
     return "BENCH " + " ".join(f"{k}={v}" for k, v in values.items())
 
 

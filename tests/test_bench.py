@@ -58,7 +58,7 @@ def test_bench_runs_at_a_toy_size(tmp_path: Path) -> None:
         "unchanged_bytes_ratio", "unchanged_wall_ratio", "peak_rss_mb", "db_to_raw", "new_found",
         "header_bytes_per_fetch", "header_cpu_us_per_page", "ceiling_pages_per_s",
         "throughput_vs_ceiling", "first_cycle_wall_ratio", "cpu_ms_per_new_report",
-        "unchanged_cpu_ratio", "unchanged_db_bytes_per_request",
+        "unchanged_cpu_ratio", "unchanged_db_bytes_per_request", "db_to_raw_without_search",
     ]  # fmt: skip
     assert (
         float(values["header_bytes_per_fetch"]) > 0 and float(values["header_cpu_us_per_page"]) > 0
@@ -74,6 +74,7 @@ def test_bench_runs_at_a_toy_size(tmp_path: Path) -> None:
     assert float(values["first_cycle_wall_ratio"]) > 0
     assert float(values["cpu_ms_per_new_report"]) > float(values["cpu_ms_per_page"])
     assert float(values["unchanged_db_bytes_per_request"]) >= 0  # a night adds, never removes
+    assert 0 < float(values["db_to_raw_without_search"]) <= float(values["db_to_raw"])
     assert 0 <= float(values["unchanged_bytes_ratio"]) < 1  # nothing changed: far fewer bytes
     # 2 sources × (2 list pages + 6 reports + robots.txt) in the baseline, the ceiling (the
     # same links followed by the minimal archiving crawler) and the first cycle
