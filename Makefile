@@ -120,8 +120,9 @@ bench-query: $(BIN)/.installed
 	$(BIN)/python -m bench.query --sizes $(QUERY_SIZES)
 
 ## bench: a synthetic government web served on 127.77.x.y (SOURCES columns of PAGES list pages of
-##        ENTRIES reports of ~REPORT_KB KB), a plain Scrapy baseline with Gongkai's settings and three
-##        Gongkai cycles (all new, unchanged, 1% new) side by side; prints a table and a BENCH line.
+##        ENTRIES reports of ~REPORT_KB KB), a plain Scrapy baseline with Gongkai's settings, a minimal
+##        aiohttp archiving crawler (the ceiling) and three Gongkai cycles (all new, unchanged, 1% new)
+##        side by side; prints a table and a BENCH line.
 ##        Results and the archive go to data/bench/. See docs/benchmarks.md. Quick: make bench SOURCES=20
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --sources $(SOURCES) --pages $(PAGES) --entries $(ENTRIES) --report-kb $(REPORT_KB)
