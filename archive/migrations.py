@@ -698,10 +698,22 @@ WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_
 
 # 0012's source_status, with the cycles in which a source was not checked (a cycle that failed
 # on our side) left out of its failing streak, as archive/health.py counts it.
-SOURCE_STATUS_0013 = SOURCE_STATUS_0012.replace(
-    "WHERE x.source_id = cs.source_id\n",
-    "WHERE x.source_id = cs.source_id AND x.status != 'not_checked'\n",
-)
+SOURCE_STATUS_0013 = """
+SELECT cs.source_id, cs.agency, cs.status AS last_status, cs.cycle_id AS last_cycle,
+       c.started_at AS last_cycle_at, cs.reports, cs.message,
+       (SELECT count(*) FROM cycle_sources x
+         WHERE x.source_id = cs.source_id AND x.status != 'not_checked'
+           AND x.cycle_id > coalesce((SELECT max(y.cycle_id) FROM cycle_sources y
+                                       WHERE y.source_id = cs.source_id AND y.status = 'ok'), 0)
+       ) AS failing_cycles,
+       j.stated_entries, j.reached_entries, j.incomplete
+FROM cycle_sources cs JOIN cycles c ON c.id = cs.cycle_id
+LEFT JOIN cycle_sources j
+  ON j.source_id = cs.source_id
+ AND j.cycle_id = (SELECT max(k.cycle_id) FROM cycle_sources k
+                   WHERE k.source_id = cs.source_id AND k.incomplete IS NOT NULL)
+WHERE cs.cycle_id = (SELECT max(z.cycle_id) FROM cycle_sources z WHERE z.source_id = cs.source_id)
+"""
 
 
 @migrations(name="0013_not_checked")
