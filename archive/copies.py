@@ -182,17 +182,6 @@ def display_text(copy: Copy) -> str:
     return decode_html(copy.data, copy.content_type)[0]
 
 
-def versions(db: Database, report_id: int) -> list[dict[str, Any]]:
-    """A report's versions, oldest first: first seen, SHA-256, size, whether the text changed."""
-    return _rows(
-        db,
-        "SELECT v.first_seen_at, v.sha256, b.size, v.cycle_id, v.text_sha256 "
-        "FROM report_versions v LEFT JOIN blobs b ON b.sha256 = v.sha256 "
-        "WHERE v.report_id = ? ORDER BY v.first_seen_at, v.rowid",
-        [report_id],
-    )
-
-
 def text_diff(db: Database, report_id: int, before: str, after: str) -> list[str] | None:
     """The unified diff of two versions' extracted text (`report_versions.text`); None when
     either is not a version of that report."""

@@ -169,17 +169,20 @@ class Version:
     number: int
     first_seen_at: str
     sha256: str
-    size: int | None
+    size: int | None  # None when the blob row is missing (`verify` reports it)
     content_type: str | None
+    cycle_id: int | None
+    text_sha256: str | None  # None until the version's text is extracted
 
 
 def versions(db: Database, report_id: int) -> list[Version]:
-    """A report's distinct bodies, oldest first, numbered from 1."""
+    """A report's distinct bodies, oldest first, numbered from 1: the `show --versions` listing
+    and the versions on a report's Datasette row page."""
     if not db.execute("SELECT 1 FROM reports WHERE id = ?", [report_id]).fetchone():
         raise NotFound(f"no report with id {report_id}")
     rows = db.execute(
-        """SELECT v.first_seen_at, v.sha256, b.size, r.content_type
-        FROM report_versions v JOIN blobs b ON b.sha256 = v.sha256
+        """SELECT v.first_seen_at, v.sha256, b.size, r.content_type, v.cycle_id, v.text_sha256
+        FROM report_versions v LEFT JOIN blobs b ON b.sha256 = v.sha256
         JOIN reports r ON r.id = v.report_id
         WHERE v.report_id = ? ORDER BY v.first_seen_at, v.rowid""",
         [report_id],

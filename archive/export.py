@@ -156,7 +156,6 @@ def _write_exchange(state: _State, ex: Exchange) -> None:
             if original is not None:
                 _write_exchange(state, original)
                 summary.pulled_in += 1
-        complete = ex.response_head is not None
         record = _revisit(state, ex, None, complete, NOT_MODIFIED)
         writer.write_record(record)
         record_id = record.rec_headers.get_header("WARC-Record-ID")

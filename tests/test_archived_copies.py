@@ -239,3 +239,22 @@ def test_the_copy_shows_the_exchange_that_brought_it_and_what_an_older_fetch_kep
     assert "GET /whole.html HTTP/1.1" in html and "User-Agent: Gongkai/0.1" in html
     older = archive.copy(archive.page).text  # logged without heads, as before 0009_exchanges
     assert "request not kept" in older and "what is known" in older
+
+
+def test_versions_whose_text_did_not_change_say_so_on_the_row_and_diff_pages(tmp_path):
+    archive = Archive(tmp_path / "same.db")
+    report_id = archive.fixture.ids["sz2014"]
+    first, second = versions_of(archive, "sz2014")
+    db = archive.fixture.db
+    text = "本报告由市口岸办编制。"
+    db.execute(  # only the page around the text changed
+        "UPDATE report_versions SET text = ?, text_sha256 = ? WHERE report_id = ?",
+        [text, blobs.sha256_of(text.encode()), report_id],
+    )
+    db.conn.commit()
+    html = archive.get(f"/{archive.path.stem}/reports/{report_id}").text
+    versions = html[html.index('<h2 id="versions">') :]
+    assert "diff with the version before</a> (same text)" in versions
+    diff = archive.get(f"/-/gongkai/{archive.path.stem}/diff/{report_id}/{first}/{second}")
+    assert "The two versions have the same text" in diff.text
+    assert 'class="added"' not in diff.text and 'class="removed"' not in diff.text

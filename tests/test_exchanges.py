@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 
 from archive import blobs, evidence, exchanges
 from archive.db import open_db
 from gongkai import cycle
-from tests.evidence_site import crawled
+from tests.evidence_site import HEADERS_TOML, crawled, evidence_column
 from tests.helpers import expected, write_config
 
 
@@ -51,6 +52,22 @@ def test_header_blocks_are_stored_once_and_dates_kept_per_fetch(serve_site, tmp_
         "SELECT count(*), (SELECT count(*) FROM header_blocks) FROM fetches"
     ).fetchone()
     assert blocks < fetches
+
+
+def test_the_response_head_keeps_the_content_encoding_the_body_was_sent_with(serve_site, tmp_path):
+    """ResponseHeadMiddleware reads the head before HttpCompressionMiddleware drops the
+    Content-Encoding it undid: the log keeps the head as sent, the archive the page as read."""
+    site, server, config = evidence_column(serve_site, tmp_path)
+    page = site / "gknb" / "2021.html"
+    plain = page.read_bytes()
+    page.write_bytes(gzip.compress(plain))
+    gzipped = '["/gknb/2021.html"]\nheaders = { "Content-Encoding" = "gzip" }\n'
+    (site / "_headers.toml").write_text(gzipped + HEADERS_TOML, "utf-8")
+    assert cycle.run(config).status == "completed"
+    db = open_db(config.database)
+    (ex,) = evidence.exchanges_where(db, "url = ?", [server.url + "/gknb/2021.html"])
+    assert exchanges.parse(ex.response_head).get("Content-Encoding") == "gzip"
+    assert blobs.get(db, ex.sha256) == plain
 
 
 def test_splitting_the_date_off_is_lossless():

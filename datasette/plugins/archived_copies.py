@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,7 +34,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 from sqlite_utils import Database
 
-from archive import copies
+from archive import copies, evidence
 from datasette import hookimpl
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -111,10 +112,18 @@ def extra_template_vars(view_name, table, database, request, datasette):
         report_id = tilde_decode(request.url_vars.get("pks", ""))
         if not report_id.isdigit():
             return {}
-        rows = await _read(datasette, database, lambda db: copies.versions(db, int(report_id)))
+        rows = await _read(datasette, database, lambda db: _versions(db, int(report_id)))
         return {"gongkai_versions": _linked(datasette, database, int(report_id), rows)}
 
     return versions
+
+
+def _versions(db: Database, report_id: int) -> list[dict]:
+    """The report's versions as `show --versions` lists them, as dicts the page can annotate."""
+    try:
+        return [asdict(v) for v in evidence.versions(db, report_id)]
+    except evidence.NotFound:
+        return []
 
 
 def _linked(datasette, database: str, report_id: int, rows: list[dict]) -> list[dict]:
@@ -185,7 +194,7 @@ async def diff_page(datasette, request):
 
     def read(db: Database) -> tuple:
         report = db.execute("SELECT title FROM reports WHERE id = ?", [report_id]).fetchone()
-        seen = {v["sha256"]: v["first_seen_at"] for v in copies.versions(db, report_id)}
+        seen = {v["sha256"]: v["first_seen_at"] for v in _versions(db, report_id)}
         return report, seen, copies.text_diff(db, report_id, before, after)
 
     report, seen, lines = await _read(datasette, database, read)
