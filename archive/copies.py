@@ -182,7 +182,16 @@ def display_text(copy: Copy) -> str:
     return decode_html(copy.data, copy.content_type)[0]
 
 
-def text_diff(db: Database, report_id: int, before: str, after: str) -> list[str] | None:
+@dataclass(frozen=True)
+class TextDiff:
+    """Two versions' text compared; `unread` names those that have no extracted text (not
+    extracted yet, or the extraction failed): then there is nothing to compare."""
+
+    lines: list[str]
+    unread: list[str]
+
+
+def text_diff(db: Database, report_id: int, before: str, after: str) -> TextDiff | None:
     """The unified diff of two versions' extracted text (`report_versions.text`); None when
     either is not a version of that report."""
     texts = dict(
@@ -193,12 +202,14 @@ def text_diff(db: Database, report_id: int, before: str, after: str) -> list[str
     )
     if before not in texts or after not in texts:
         return None
-    return list(
-        difflib.unified_diff(
-            (texts[before] or "").splitlines(),
-            (texts[after] or "").splitlines(),
-            fromfile=before,
-            tofile=after,
-            lineterm="",
-        )
+    unread = [sha256 for sha256 in dict.fromkeys((before, after)) if texts[sha256] is None]
+    if unread:
+        return TextDiff([], unread)
+    lines = difflib.unified_diff(
+        texts[before].splitlines(),
+        texts[after].splitlines(),
+        fromfile=before,
+        tofile=after,
+        lineterm="",
     )
+    return TextDiff(list(lines), [])

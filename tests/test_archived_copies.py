@@ -258,3 +258,20 @@ def test_versions_whose_text_did_not_change_say_so_on_the_row_and_diff_pages(tmp
     diff = archive.get(f"/-/gongkai/{archive.path.stem}/diff/{report_id}/{first}/{second}")
     assert "The two versions have the same text" in diff.text
     assert 'class="added"' not in diff.text and 'class="removed"' not in diff.text
+
+
+def test_a_version_without_extracted_text_is_not_called_the_same_text(tmp_path):
+    archive = Archive(tmp_path / "unread.db")
+    report_id = archive.fixture.ids["sz2014"]
+    first, second = versions_of(archive, "sz2014")
+    db = archive.fixture.db
+    db.execute(  # neither version extracted yet (a cycle died first, or extraction failed)
+        "UPDATE report_versions SET text = NULL, text_sha256 = NULL WHERE report_id = ?",
+        [report_id],
+    )
+    db.conn.commit()
+    diff = archive.get(f"/-/gongkai/{archive.path.stem}/diff/{report_id}/{first}/{second}")
+    assert diff.status_code == 200
+    assert "same text" not in diff.text
+    assert "Nothing to compare" in diff.text and first in diff.text and second in diff.text
+    assert 'class="added"' not in diff.text and 'class="removed"' not in diff.text

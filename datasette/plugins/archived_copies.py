@@ -197,8 +197,8 @@ async def diff_page(datasette, request):
         seen = {v["sha256"]: v["first_seen_at"] for v in _versions(db, report_id)}
         return report, seen, copies.text_diff(db, report_id, before, after)
 
-    report, seen, lines = await _read(datasette, database, read)
-    if report is None or lines is None:
+    report, seen, compared = await _read(datasette, database, read)
+    if report is None or compared is None:
         raise NotFound(f"report {report_id} has no versions {before} and {after}")
 
     def version(sha256: str) -> dict:
@@ -212,7 +212,8 @@ async def diff_page(datasette, request):
         "report_url": datasette.urls.row(database, "reports", str(report_id)),
         "before": version(before),
         "after": version(after),
-        "lines": [(_line_class(line), line) for line in lines[2:]],
+        "lines": [(_line_class(line), line) for line in compared.lines[2:]],
+        "unread": compared.unread,
     }
     return Response.html(
         await datasette.render_template("gongkai_diff.html", context, request=request)
