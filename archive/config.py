@@ -270,7 +270,6 @@ SECTIONS = {
     "sources": Source,
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ID = ID_PATTERN
 
 
 def load(path: Path | str, need_sources: bool = True) -> Config:
@@ -353,7 +352,7 @@ def _sources(raw: Any, path: Path, lines: list[int], needed: bool = True) -> tup
 
 
 def _check_source(source: Source, where: str) -> None:
-    if not _ID.match(source.id):
+    if not ID_PATTERN.match(source.id):
         raise ConfigError(
             f"{where}: key 'id' must be lowercase letters, digits, '-' or '_' (got {source.id!r})"
         )

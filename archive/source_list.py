@@ -40,15 +40,32 @@ def rows(db: Database | None, config: Config, today: date) -> list[dict]:
         for row in register.compute(db, config, today):
             if row["status"] == "overdue":
                 overdue.setdefault(row["source_id"], []).append(row["year"])
-    return [_row(db, source, overdue.get(source.id, [])) for source in config.sources]
+    found = families(db) if db is not None else {}
+    return [
+        _row(db, source, overdue.get(source.id, []), found.get(source.id))
+        for source in config.sources
+    ]
 
 
-def _row(db: Database | None, source: object, overdue: list[int]) -> dict:
+def families(db: Database) -> dict[str, str]:
+    """Each source's CMS family as its column was last read: its latest list page read in a
+    cycle, a family's page before a generic one. One pass over `list_counts` for all sources
+    (it has no index leading with source_id, and grows by every list page of every night)."""
+    return dict(
+        db.execute(
+            "SELECT source_id, family FROM (SELECT source_id, family, row_number() OVER "
+            "(PARTITION BY source_id ORDER BY family = 'generic', id DESC) AS n "
+            "FROM list_counts WHERE cycle_id IS NOT NULL) WHERE n = 1"
+        ).fetchall()
+    )
+
+
+def _row(db: Database | None, source: object, overdue: list[int], family: str | None) -> dict:
     row = {
         "source_id": source.id,
         "agency": source.agency,
         "enabled": source.enabled,
-        "family": None,
+        "family": family,
         "last_status": "never run",
         "last_cycle_at": None,
         "reports": 0,
@@ -68,12 +85,6 @@ def _row(db: Database | None, source: object, overdue: list[int]) -> dict:
     if status:
         row.update(zip(("last_status", "last_cycle_at", "stated_entries", "reached_entries"),
                        status, strict=True))  # fmt: skip
-    family = db.execute(
-        "SELECT family FROM list_counts WHERE source_id = ? AND cycle_id IS NOT NULL "
-        "ORDER BY family = 'generic', id DESC LIMIT 1",
-        [source.id],
-    ).fetchone()
-    row["family"] = family[0] if family else None
     years = db.execute(
         "SELECT year, count(*) FROM reports WHERE source_id = ? AND status = 'active' "
         "GROUP BY year ORDER BY year DESC",

@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shlex
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -297,27 +297,18 @@ def _free_port() -> int:
 
 
 def serve(path: Path) -> tuple[subprocess.Popen, str]:
-    """Datasette on `path` with `make serve`'s settings (Makefile), on a free loopback port."""
+    """Datasette on `path` as `make serve` starts it (the Makefile's command, read with make -n),
+    on a free loopback port."""
     port = _free_port()
-    command = [
-        str(Path(sys.executable).with_name("datasette")),
-        "serve",
-        str(path),
-        "--metadata",
-        "datasette/metadata.yml",
-        "--plugins-dir",
-        "datasette/plugins",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
-        "--setting",
-        "facet_time_limit_ms",
-        "1000",
-    ]
+    plan = subprocess.run(
+        ["make", "-s", "-n", "serve", f"DB={path}", f"PORT={port}", "HOST=127.0.0.1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    [line] = [line for line in plan.splitlines() if "datasette serve" in line]
+    command = shlex.split(line)
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

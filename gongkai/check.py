@@ -13,6 +13,7 @@ from pathlib import Path
 from archive import blobs, completeness
 from archive.config import Config, load
 from archive.db import open_db
+from archive.sources_file import render_block
 from gongkai import cycle
 
 
@@ -56,9 +57,7 @@ def candidate_config(config: Config, url: str, agency: str) -> str:
     lines = ["[crawl]"]
     for f in fields(config.crawl):
         lines.append(f"{f.name} = {json.dumps(getattr(config.crawl, f.name), ensure_ascii=False)}")
-    lines += ["", "[[sources]]", f'id = "{CANDIDATE}"', f"agency = {json.dumps(agency or '?')}"]
-    lines.append(f"start_urls = [{json.dumps(url)}]")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + render_block(CANDIDATE, agency or "?", url)
 
 
 def _crawl(

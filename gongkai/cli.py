@@ -12,9 +12,9 @@ import sys
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -63,6 +63,17 @@ class _Commands(click.Group):
 
 
 _DATABASE = "gongkai.database"
+
+
+def _day_option(name: str, help: str) -> Callable:
+    """A `--name YYYY-MM-DD` option, given to the command as a date (or None)."""
+    return click.option(
+        name,
+        type=click.DateTime(["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        callback=lambda _ctx, _param, value: value.date() if value else None,
+        help=help,
+    )
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -287,11 +298,8 @@ def verify(ctx: click.Context, export_file: str | None) -> None:
 
 @cli.command()
 @click.argument("target")
-@click.option(
-    "--at",
-    type=click.DateTime(["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="With a URL: the body as archived on or before this day (UTC), not the latest.",
+@_day_option(
+    "--at", "With a URL: the body as archived on or before this day (UTC), not the latest."
 )
 @click.option(
     "-o",
@@ -308,7 +316,7 @@ def verify(ctx: click.Context, export_file: str | None) -> None:
 def show(
     ctx: click.Context,
     target: str,
-    at: datetime | None,
+    at: date | None,
     output: str | None,
     headers: bool,
     versions: bool,
@@ -344,7 +352,7 @@ def show(
                 return
             target = evidence.current_sha256(db, int(target))
         if target.startswith(("http://", "https://")):
-            exchange = evidence.exchange_of_url(db, target, at.date() if at else None)
+            exchange = evidence.exchange_of_url(db, target, at)
             body = evidence.body(db, exchange.sha256)
         else:
             body = evidence.body(db, target)
@@ -406,18 +414,8 @@ def _verify_export(ctx: click.Context, export_file: str) -> None:
 @cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--source", metavar="ID", help="Only this source's exchanges.")
-@click.option(
-    "--since",
-    type=click.DateTime(["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Only exchanges fetched on or after this day (UTC).",
-)
-@click.option(
-    "--until",
-    type=click.DateTime(["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Only exchanges fetched on or before this day (UTC).",
-)
+@_day_option("--since", "Only exchanges fetched on or after this day (UTC).")
+@_day_option("--until", "Only exchanges fetched on or before this day (UTC).")
 @click.option(
     "--reports-only",
     is_flag=True,
@@ -428,8 +426,8 @@ def export_command(
     ctx: click.Context,
     file: str,
     source: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: date | None,
+    until: date | None,
     reports_only: bool,
 ) -> None:
     """Export archived exchanges as a WACZ (FILE.wacz) or a WARC (FILE.warc.gz), for pywb,
@@ -457,8 +455,8 @@ def export_command(
             open_db(config.database),
             Path(file),
             source=source,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
+            since=since,
+            until=until,
             reports_only=reports_only,
             progress=_say,
         )
@@ -494,11 +492,8 @@ def export_command(
 )
 @click.option("--source", "sources", multiple=True, metavar="ID", help="Only this source (repeat).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV instead.")
-@click.option(
-    "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Judge deadlines as of this day (default: today in the [schedule] time zone).",
+@_day_option(
+    "--today", "Judge deadlines as of this day (default: today in the [schedule] time zone)."
 )
 @click.pass_context
 def register_command(
@@ -507,7 +502,7 @@ def register_command(
     statuses: tuple[str, ...],
     sources: tuple[str, ...],
     as_csv: bool,
-    today: datetime | None,
+    today: date | None,
 ) -> None:
     """Print the register: for each source and report year, the deadline, whether the report
     came on time, late, or not at all (overdue), and on what evidence; then the agency × year
@@ -532,7 +527,7 @@ def register_command(
     unknown = [s for s in sources if s not in {source.id for source in config.sources}]
     if unknown:
         raise click.ClickException(f"{config.path}: no source with id {unknown[0]!r}")
-    day = today.date() if today else register.today(config)
+    day = today or register.today(config)
     rows = [
         row
         for row in register.compute(open_db(config.database), config, day)
@@ -704,14 +699,11 @@ def import_command(ctx: click.Context, file: str, needs_human: str | None) -> No
 
 @cli.command("sources")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every column as CSV instead.")
-@click.option(
-    "--today",
-    type=click.DateTime(["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Judge overdue years as of this day (default: today in the [schedule] time zone).",
+@_day_option(
+    "--today", "Judge overdue years as of this day (default: today in the [schedule] time zone)."
 )
 @click.pass_context
-def sources_command(ctx: click.Context, as_csv: bool, today: datetime | None) -> None:
+def sources_command(ctx: click.Context, as_csv: bool, today: date | None) -> None:
     """List the configured sources (your own and those [include] selects) with the CMS family
     of their column, the last cycle's status, the reports by year, the entries the column
     states beside those reached, and the register's overdue years.
@@ -727,7 +719,7 @@ def sources_command(ctx: click.Context, as_csv: bool, today: datetime | None) ->
     """
     config = _config(ctx, need_sources=False)
     db = open_db(config.database) if config.database.exists() else None
-    day = today.date() if today else register.today(config)
+    day = today or register.today(config)
     rows = source_list.rows(db, config, day)
     if as_csv:
         click.echo(source_list.csv_text(rows), nl=False)

@@ -297,8 +297,8 @@ def import_rows(
     skipped without a fetch, so a second run only tries what still needs trying."""
     results: list[tuple[Row, Outcome]] = []
     last_host = None
+    config = load(config_path, need_sources=False)
     for number, row in enumerate(rows, 1):
-        config = load(config_path, need_sources=False)  # with the rows added so far
         host = urlsplit(row["url"]).netloc.lower()
         taken = configured_with(config, [row["url"]])
         if taken:
@@ -308,6 +308,8 @@ def import_rows(
                 time.sleep(config.crawl.delay)  # one host, one crawl after another: politely
             outcome = add(config, row["url"], row["agency"], row["id"], extra=_extra(row, source))
             last_host = host
+            if outcome.status == ADDED:
+                config = load(config_path, need_sources=False)  # with the row just added
         results.append((row, outcome))
         said = f"{outcome.status}" + (f": {outcome.reason}" if outcome.reason else "")
         if outcome.status == ADDED:

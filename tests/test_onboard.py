@@ -209,6 +209,35 @@ def test_import_gives_the_summary_and_a_second_run_changes_nothing(serve_site, t
     assert len(home.requests) == asked  # an added row is skipped without a fetch
 
 
+def test_import_adds_a_url_listed_twice_once_and_writes_needs_human_where_asked(
+    serve_site, tmp_path, dead_port
+):
+    column = serve_site("home_discovery")
+    path = user_config(tmp_path)
+    rows = tmp_path / "agencies.csv"
+    rows.write_text(
+        "agency,url\n"
+        f"东岭区民政局,{column.url}/xxgk/gknb/\n"
+        f"东岭区民政局,{column.url}/xxgk/gknb/\n"
+        f"断线局,http://127.0.0.1:{dead_port.getsockname()[1]}/\n",
+        "utf-8",
+    )
+    todo = tmp_path / "elsewhere" / "todo.csv"
+    todo.parent.mkdir()
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(path), "import", str(rows), "--needs-human", str(todo)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _summary(result.output)["added"] == 1
+    assert _summary(result.output)["already present"] == 1  # the row added just before
+    assert [s.start_urls for s in load(path).sources] == [(column.url + "/xxgk/gknb/",)]
+    needs = list(csv.DictReader(todo.open(encoding="utf-8")))
+    assert [(r["line"], r["outcome"]) for r in needs] == [("4", "unreachable")]
+    assert not (tmp_path / "agencies.needs-human.csv").exists()
+
+
 def _summary(output: str) -> dict[str, int]:
     counts = {}
     for line in output.splitlines():

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from archive import registry
 from archive.config import ID_PATTERN, ConfigError, load
-from archive.sources_file import canonical
+from archive.sources_file import ADDED_NOTE, canonical
 from gongkai import onboard
 from gongkai.cli import cli
 
@@ -59,6 +59,23 @@ def test_one_line_includes_a_level_or_a_region(tmp_path):
 def test_an_own_source_with_an_entrys_url_takes_its_place(tmp_path):
     entry = next(e for e in registry.entries() if e.level == "central")
     own = f'\n[[sources]]\nid = "mine"\nagency = "x"\nstart_urls = ["{entry.url}"]\n'
+    path = tmp_path / "archive.toml"
+    path.write_text(config_text('["registry:central"]', own), "utf-8")
+
+    ids = [s.id for s in load(path).sources]
+
+    assert ids[0] == "mine" and entry.id not in ids
+
+
+def test_a_source_added_from_an_entrys_url_takes_its_place(tmp_path):
+    """`add` (or `import archive/registry.csv`) starts a source at the column found below the
+    entry's URL; its notes name that URL, and the entry is not watched a second time."""
+    entry = next(e for e in registry.entries() if e.level == "central")
+    notes = ADDED_NOTE.format(day="2026-12-01", url=entry.url)
+    own = (
+        f'\n[[sources]]\nid = "mine"\nagency = "x"\nstart_urls = ["http://column.example/nb/"]'
+        f'\nnotes = "{notes}"\n'
+    )
     path = tmp_path / "archive.toml"
     path.write_text(config_text('["registry:central"]', own), "utf-8")
 
