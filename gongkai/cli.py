@@ -87,10 +87,7 @@ def cli(ctx: click.Context, config_path: str) -> None:
 
 
 def _config(ctx: click.Context, need_sources: bool = True) -> Config:
-    try:
-        config = load(ctx.obj, need_sources=need_sources)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    config = load(ctx.obj, need_sources=need_sources)  # a ConfigError is said by _Commands
     ctx.meta[_DATABASE] = config.database  # for the errors said by _Commands
     return config
 
@@ -612,10 +609,7 @@ def check_command(ctx: click.Context, source_id: str) -> None:
         python scheduler.py --config archive.toml check szka
     """
     config = _config(ctx)
-    try:
-        config.source(source_id)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    config.source(source_id)  # a ConfigError (no such source) is said by _Commands
     report = check_module.check(config, source_id)
     for line in check_module.render(report):
         click.echo(line)
