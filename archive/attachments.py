@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from archive import aliases, blobs, reports, search
 from archive.documents import document_text
+from archive.readers.output import describe
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,5 @@ def _read(db: Database, row: dict) -> dict:
     try:
         found = document_text(blobs.get(db, row["sha256"]), row["content_type"], row["url"])
     except Exception as error:  # any reader bug, on any archived file
-        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
-        return {"kind": None, "text": None, "note": f"could not be read ({why})"}
+        return {"kind": None, "text": None, "note": f"could not be read ({describe(error, 300)})"}
     return {"kind": found.kind, "text": found.text, "note": found.note}

@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["codec_for", "declared_charset", "decode_html", "xml_safe"]
+__all__ = ["NOT_XML", "codec_for", "declared_charset", "decode_html", "xml_safe"]
 
 META_SCAN_BYTES = 4096
 
@@ -168,8 +168,10 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
 
 
 # C0 controls other than tab, LF and CR, and the two non-characters: XML 1.0 forbids them, so
-# lxml refuses any string holding one when a tree is changed (drop_tree, a new tail).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# lxml refuses any string holding one when a tree is changed (drop_tree, a new tail), and the
+# Atom feed must not carry one. As a str.translate table that deletes them (archive/feed.py).
+NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
+_NOT_XML = re.compile("[" + "".join(map(chr, NOT_XML)) + "]")
 
 
 def xml_safe(text: str) -> str:

@@ -24,6 +24,7 @@ from archive.clock import now_iso
 from archive.encoding import decode_html
 from archive.extract import checks, stats
 from archive.extract.tables import parse_html
+from archive.readers.output import describe
 from archive.reports import body_text
 from archive.text import is_html, main_text, text_digest
 
@@ -177,8 +178,7 @@ def compute(db: Database, report: dict, sha256: str, with_text: bool) -> Compute
     try:
         return _compute(db, report, sha256, with_text)
     except Exception as error:  # any parser bug, on any archived body
-        why = f"{type(error).__name__}: {error}".splitlines()[0][:500]
-        return None, stats.Stats(regime=None, rows=()), [], why
+        return None, stats.Stats(regime=None, rows=()), [], describe(error, 500)
 
 
 def _compute(db: Database, report: dict, sha256: str, with_text: bool) -> Computed:

@@ -18,11 +18,10 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from archive.clock import now_iso
+from archive.encoding import NOT_XML
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_ID = "tag:gongkai,2026:feed:new-reports"
-# Characters XML 1.0 cannot carry at all (C0 controls but tab/newline/CR); pages do contain them.
-_NOT_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF])
 
 
 def entry_id(url: str) -> str:
@@ -76,7 +75,7 @@ def _entry(row: dict) -> ET.Element:
     entry = ET.Element("entry")
     _child(entry, "id", entry_id(row["url"]))
     _child(entry, "title", row["title"])
-    ET.SubElement(entry, "link", rel="alternate", href=row["url"].translate(_NOT_XML))
+    ET.SubElement(entry, "link", rel="alternate", href=row["url"].translate(NOT_XML))
     _child(entry, "updated", row["detected_at"])
     author = ET.SubElement(entry, "author")
     _child(author, "name", row["agency"])
@@ -89,7 +88,7 @@ def _entry(row: dict) -> ET.Element:
 
 def _child(parent: ET.Element, name: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, name)
-    element.text = str(text).translate(_NOT_XML)
+    element.text = str(text).translate(NOT_XML)
     return element
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,8 +23,9 @@ class Busy(RuntimeError):
 
 
 @contextmanager
-def hold(database: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold the archive's cycle lock; wait up to `wait` seconds for it, then raise Busy.
+def hold(database: Path, wait: float = 0.0, stop: threading.Event | None = None) -> Iterator[None]:
+    """Hold the archive's cycle lock; wait up to `wait` seconds for it (less if `stop` is set
+    meanwhile), then raise Busy.
 
     Raises preflight.ArchiveError first, creating no lock file, if `database` is unusable."""
     preflight.check(database)
@@ -32,7 +34,7 @@ def hold(database: Path, wait: float = 0.0) -> Iterator[None]:
     with open(path, "a+") as handle:
         deadline = time.monotonic() + wait
         while not _try_lock(handle):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
                 handle.seek(0)
                 holder = handle.read().strip() or "another process"
                 raise Busy(f"{database}: a cycle is already running ({holder})")

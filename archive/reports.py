@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from archive import blobs, search
 from archive.documents import document_text
+from archive.readers.output import describe
 from archive.text import report_text, text_digest
 
 ACTIVE = "active"
@@ -110,7 +111,7 @@ def read_text(body: bytes, content_type: str | None, url: str) -> tuple[str | No
     try:
         return body_text(body, content_type, url), None
     except Exception as error:  # any parser bug, on any archived body
-        return None, f"{type(error).__name__}: {error}".splitlines()[0][:500]
+        return None, describe(error, 500)
 
 
 def add_version(

@@ -50,12 +50,32 @@ def report_text(body: bytes, content_type: str | None) -> str | None:
     """Main text of an HTML report, one line per block; None for non-HTML bodies."""
     if not is_html(content_type, body):
         return None
-    text, _codec = decode_html(body, content_type)
-    try:
-        root = lxml.html.fromstring(xml_safe(text)) if text.strip() else None
-    except (etree.ParserError, ValueError):
-        return ""
+    root = parse(decode_html(body, content_type)[0])
     return main_text(root) if root is not None else ""
+
+
+# A character reference that may name a control character (&#1;, &#x0b;): loose on purpose,
+# it only decides whether the parsed tree is walked.
+_CONTROL_REF = re.compile(r"&#(?:[xX]0*[0-9a-fA-F]{1,2}|0*[0-9]{1,2});")
+
+
+def parse(html: str) -> lxml.html.HtmlElement | None:
+    """The page's tree, holding no character XML cannot hold; None when empty or unparseable.
+
+    lxml refuses such a character whenever a tree is changed (drop_tree, a new tail), so none
+    may reach the tree: `xml_safe` removes those written as such (Word-pasted pages), and a
+    tree built from a character reference to one (`&#1;`) is cleaned node by node."""
+    try:
+        root = lxml.html.fromstring(xml_safe(html)) if html.strip() else None
+    except (etree.ParserError, ValueError):
+        return None
+    if root is not None and _CONTROL_REF.search(html):
+        for node in root.iter():
+            if node.text:
+                node.text = xml_safe(node.text)
+            if node.tail:
+                node.tail = xml_safe(node.tail)
+    return root
 
 
 def main_text(root: lxml.html.HtmlElement) -> str:

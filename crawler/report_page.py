@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from scrapy.http import Response
 
 from archive import issuers
+from archive.readers.output import describe
 from crawler.classify import classify
 from crawler.dates import pick_published_on
 from crawler.families import BY_NAME, Entry, ReportFields, detect
@@ -61,7 +62,7 @@ def describe_body(
     try:
         return describe_page(url, body, ctype, entry, family)
     except Exception as error:  # any parser bug, on any page
-        why = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+        why = describe(error, 300)
     log.warning("report_page: %s could not be described (%s); using its list entry", url, why)
     note = f"described from its list entry: {why}"
     try:

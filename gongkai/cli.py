@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import sys
 import threading
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,10 +97,7 @@ def cli(ctx: click.Context, config_path: str) -> None:
 
 
 def _config(ctx: click.Context, need_sources: bool = True) -> Config:
-    try:
-        config = load(ctx.obj, need_sources=need_sources)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    config = load(ctx.obj, need_sources=need_sources)  # a ConfigError is said by _Commands
     ctx.meta[_DATABASE] = config.database  # for the errors said by _Commands
     return config
 
@@ -217,19 +213,15 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[list[str]]:
 def _run_waiting(
     config: Config, stop: threading.Event, wait: float, received: list[str]
 ) -> cycle_module.CycleResult:
-    """One cycle; while another holds the archive, retry for up to `wait` seconds in short
-    slices so that a signal ends the waiting too."""
-    deadline = time.monotonic() + wait
-    while True:
-        slice_ = min(1.0, max(0.0, deadline - time.monotonic()))
-        try:
-            return cycle_module.run(config, progress=_say, stop=stop, wait=slice_)
-        except lock.Busy as busy:
-            if stop.is_set():
-                raise _Stopped(f"{busy}; stopped waiting on {received[0]}", received[0]) from None
-            if time.monotonic() >= deadline:
-                waited = f"; waited {wait:g} s" if wait else "; use --wait SECONDS to wait for it"
-                raise click.ClickException(f"{busy}{waited}") from None
+    """One cycle; while another holds the archive, wait for up to `wait` seconds (a signal
+    ends the waiting too)."""
+    try:
+        return cycle_module.run(config, progress=_say, stop=stop, wait=wait)
+    except lock.Busy as busy:
+        if stop.is_set():
+            raise _Stopped(f"{busy}; stopped waiting on {received[0]}", received[0]) from None
+        waited = f"; waited {wait:g} s" if wait else "; use --wait SECONDS to wait for it"
+        raise click.ClickException(f"{busy}{waited}") from None
 
 
 def _print_cycle(result: cycle_module.CycleResult) -> None:
@@ -607,10 +599,7 @@ def check_command(ctx: click.Context, source_id: str) -> None:
         python scheduler.py --config archive.toml check szka
     """
     config = _config(ctx)
-    try:
-        config.source(source_id)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    config.source(source_id)  # a ConfigError (no such source) is said by _Commands
     report = check_module.check(config, source_id)
     for line in check_module.render(report):
         click.echo(line)

@@ -67,10 +67,11 @@ def run(
 ) -> CycleResult:
     """Run one cycle over the config's enabled sources; `stop` cuts the crawl short cleanly.
 
-    Raises lock.Busy if another cycle holds the archive for longer than `wait` seconds.
+    Raises lock.Busy if another cycle holds the archive for longer than `wait` seconds, or
+    still holds it when `stop` is set.
     """
     stop = stop or threading.Event()
-    with lock.hold(config.database, wait=wait):
+    with lock.hold(config.database, wait=wait, stop=stop):
         db = open_db(config.database)
         try:
             return _run(db, config, progress, stop)

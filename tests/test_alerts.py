@@ -270,3 +270,22 @@ def test_killing_the_process_during_delivery_never_loses_an_alert(tmp_path, webh
     assert {p["message"].splitlines()[-1] for p in hook.posts} == {f"Gongkai event #{event_id}"}
     (row,) = outbox(db)
     assert (row["status"], row["attempts"]) == ("sent", 2)
+
+
+def test_two_urls_that_differ_only_in_their_credentials_are_two_channels(tmp_path, webhook):
+    """Their ids hash the same credential-free URL; the second gets `-2` and its own rows."""
+    db = archive(tmp_path / "a.db")
+    hook = webhook()
+    first = hook.url.replace("json://", "json://alice:one@")
+    second = hook.url.replace("json://", "json://bob:two@")
+    (event_id,) = new_report_events(db)
+    config = AlertsConfig(urls=(first, second))
+
+    assert alerts.enqueue(db, config, 1) == 2
+    assert alerts.deliver(db, config).sent == 2
+
+    base = alerts.channel_id(first)
+    assert base == alerts.channel_id(second)
+    rows = [(r["event_id"], r["channel"], r["status"]) for r in outbox(db)]
+    assert rows == [(event_id, base, "sent"), (event_id, f"{base}-2", "sent")]
+    assert len(hook.posts) == 2

@@ -223,3 +223,17 @@ def test_a_list_page_that_breaks_a_parser_keeps_what_was_found_and_the_crawl_goe
     assert not spider.states["bhsw"].walk_complete
     assert spider.crawler.stats.get_value("gongkai/bhsw/parse_errors") == 1
     assert column in caplog.text and "a parser bug met on this entry" in caplog.text
+
+
+def test_a_character_reference_to_a_control_character_breaks_no_reader():
+    """`&#1;` puts a control character in the parsed tree, which lxml then refuses when the
+    readers drop the scripts and navigation before it: each reader still gives the text."""
+    body = (
+        "<html><body><nav>menu</nav>x&#1;y<div>本机关主动公开政府信息4条</div>t&#x0b;u"
+        "<script>s</script>v&#1;<table><tr><td>a&#2;</td><td>4</td></tr></table></body></html>"
+    ).encode()
+
+    text = report_text(body, "text/html")
+    assert "本机关主动公开政府信息4条" in text and "xy" in text and "menu" not in text
+    read_text, _stats = extraction.read(body, "text/html", "http://example.gov.cn/r.html", 2023)
+    assert "本机关主动公开政府信息4条" in read_text and "\x01" not in read_text

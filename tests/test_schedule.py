@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from archive import lock
+from archive import lock, preflight
 from archive.clock import now_iso
 from archive.config import ScheduleConfig, load
+from archive.db import open_db
 from gongkai import schedule
 from gongkai.cli import cli
 from tests.helpers import SITES, expected, write_config
@@ -202,6 +203,30 @@ def test_once_wait_proceeds_when_the_other_cycle_ends(serve_site, tmp_path):
     assert result.exit_code == 0, result.output
     (status, started), *_ = query(config.database, "SELECT status, started_at FROM cycles")
     assert status == "completed" and started >= released[0]
+
+
+def test_once_wait_reads_the_archive_once_and_a_stop_ends_the_waiting(tmp_path, monkeypatch):
+    """`once --wait` waits inside one lock attempt: the archive's contents are checked (a
+    child process) once, not once a second, and setting `stop` ends the wait at once."""
+    config = site_config(tmp_path, "http://127.0.0.1:9")
+    open_db(config.database).close()
+
+    real, reads = preflight._check_contents, []
+    monkeypatch.setattr(preflight, "_check_contents", lambda path: reads.append(real(path)))
+    with lock.hold(config.database):
+        reads.clear()
+        started = time.monotonic()
+        result = CliRunner().invoke(cli, ["--config", str(config.path), "once", "--wait", "2.5"])
+        assert time.monotonic() - started >= 2.5
+        assert result.exit_code == 1 and "waited 2.5 s" in result.output, result.output
+        assert len(reads) == 1
+
+        stop = threading.Event()
+        threading.Timer(0.5, stop.set).start()
+        started = time.monotonic()
+        with pytest.raises(lock.Busy), lock.hold(config.database, wait=HANG_GUARD, stop=stop):
+            pass
+        assert time.monotonic() - started < 5
 
 
 # --- start, end to end ---------------------------------------------------------------------

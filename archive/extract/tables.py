@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import lxml.html
-from lxml import etree
 
-from archive.encoding import xml_safe
 from archive.extract.labels import tidy
 from archive.extract.values import is_blank, is_unit, is_value
+from archive.text import parse
 
 
 @dataclass(frozen=True)
@@ -49,10 +48,7 @@ _BLOCKS = frozenset(
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """The page's tree without scripts and styles; None when there is nothing to parse."""
-    try:
-        root = lxml.html.fromstring(xml_safe(html)) if html.strip() else None
-    except (etree.ParserError, ValueError):
-        return None
+    root = parse(html)
     if root is not None:
         for node in root.xpath(_DROP):
             node.drop_tree()
@@ -76,8 +72,7 @@ def html_text(root: lxml.html.HtmlElement) -> str:
     """The page's text with a line break after every block, for the flattened-text parser."""
     for node in root.iter():
         if isinstance(node.tag, str) and node.tag.lower() in _BLOCKS:
-            # xml_safe: a character reference (&#1;) can still put a control character here.
-            node.tail = "\n" + xml_safe(node.tail or "")
+            node.tail = "\n" + (node.tail or "")
     return root.text_content()
 
 

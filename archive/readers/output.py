@@ -18,7 +18,8 @@ def lines(rows: Iterable[object]) -> str:
     return "\n".join(out)
 
 
-def describe(exc: BaseException) -> str:
-    """An exception as a short note: its type and the first 200 characters of its message."""
-    message = " ".join(str(exc).split())[:200]
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """An exception as a short note on one line: its type and the first `limit` characters of
+    its message."""
+    message = " ".join(str(exc).split())[:limit]
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
