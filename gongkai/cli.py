@@ -102,6 +102,14 @@ def _config(ctx: click.Context, need_sources: bool = True) -> Config:
     return config
 
 
+def _existing_archive(ctx: click.Context) -> Config:
+    """The config of a command that reads an archive a cycle made: one line when there is none."""
+    config = _config(ctx)
+    if not config.database.exists():
+        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    return config
+
+
 @cli.command()
 @click.option(
     "--wait",
@@ -276,9 +284,7 @@ def verify(ctx: click.Context, export_file: str | None) -> None:
     if export_file:
         _verify_export(ctx, export_file)
         return
-    config = _config(ctx)
-    if not config.database.exists():
-        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    config = _existing_archive(ctx)
     db = open_db(config.database)
     count = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
     problems = [str(p) for p in blobs.verify(db)]
@@ -331,9 +337,7 @@ def show(
 
         python scheduler.py --config archive.toml show 12 --diff 1 2
     """
-    config = _config(ctx)
-    if not config.database.exists():
-        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    config = _existing_archive(ctx)
     if (versions or diff) and not target.isdigit():
         raise click.ClickException(f"--versions and --diff take a report id, not {target!r}")
     db = open_db(config.database)
@@ -437,9 +441,7 @@ def export_command(
 
         python scheduler.py --config archive.toml export 2026-03.warc.gz --since 2026-03-01
     """
-    config = _config(ctx)
-    if not config.database.exists():
-        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    config = _existing_archive(ctx)
     if source and source not in {s.id for s in config.sources}:
         raise click.ClickException(f"{config.path}: no source with id {source!r}")
     try:
@@ -513,9 +515,7 @@ def register_command(
 
         python scheduler.py --config archive.toml register --year 2024 --csv
     """
-    config = _config(ctx)
-    if not config.database.exists():
-        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    config = _existing_archive(ctx)
     unknown = [s for s in sources if s not in {source.id for source in config.sources}]
     if unknown:
         raise click.ClickException(f"{config.path}: no source with id {unknown[0]!r}")
@@ -563,9 +563,7 @@ def reextract(ctx: click.Context) -> None:
 
         python scheduler.py --config archive.toml reextract
     """
-    config = _config(ctx)
-    if not config.database.exists():
-        raise click.ClickException(f"{config.database}: no archive yet (run `once` first)")
+    config = _existing_archive(ctx)
     try:
         with lock.hold(config.database):
             db = open_db(config.database)
