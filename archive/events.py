@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import aliases, reports, sightings
+from archive import aliases, reports, search, sightings
 from archive.clock import now_iso
 
 CONFIRMATIONS = 2
@@ -54,6 +54,7 @@ def detect(
             if found:
                 _event(db, cycle_id, found, s, baseline)
                 counts[found[0]] += 1
+        search.sync(db)  # the titles and texts written above, indexed once for the whole step
     return dict(counts)
 
 
