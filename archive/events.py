@@ -123,12 +123,12 @@ def _arrival(
         return None
     old = _moved_from(db, s, moves)
     if old:
-        reports.touch(db, old["id"], s, cycle_id, url=s["url"], moved_from=old["url"])
+        moved = {"url": s["url"], "moved_from": old["url"], "sha256": s["sha256"]}
+        reports.touch(db, old["id"], s, cycle_id, **moved)
         if not reports.has_body(db, old["id"], s["sha256"]):
             reports.add_version(db, old["id"], s, cycle_id, with_text=False)
         if old["sha256"] != s["sha256"]:
             reports.served(db, old["id"], s, cycle_id)
-            db["reports"].update(old["id"], {"sha256": s["sha256"]})
         return ("moved", old["id"], f"{old['title']}: moved to {s['url']}", f"from {old['url']}")
     same = aliases.match(db, s)
     if same:
