@@ -167,11 +167,11 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     recorded: a revert to an earlier text (A → B → A) serves a body already known, and is as
     much an edit as the first change was.
     """
+    if not s.get("note"):  # described this time: an earlier failure on this body is over
+        reports.described(db, report["id"], s["sha256"])
     changes = {"sha256": s["sha256"]}
     if s["sha256"] == report["sha256"]:
         reports.touch(db, report["id"], s, cycle_id, **changes)
-        if not s.get("note"):  # described this time: an earlier failure on it is over
-            reports.described(db, report["id"], s["sha256"])
         return None
     reports.served(db, report["id"], s, cycle_id)
     before = reports.version(db, report["id"], report["sha256"])
@@ -181,8 +181,6 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     if after is None:
         after = reports.add_version(db, report["id"], s, cycle_id)
     else:
-        if not s.get("note"):
-            reports.described(db, report["id"], s["sha256"])
         after = reports.with_text(db, after, {**report, "content_type": s["content_type"]})
         changes["regime"] = after["regime"]  # the served-again version's, as extracted then
     reports.touch(db, report["id"], s, cycle_id, **changes)
