@@ -58,7 +58,7 @@ def attach(db: Database, cycle_id: int) -> int:
             db.execute("DELETE FROM attachments WHERE id = ?", [row["id"]])  # seen before
             continue
         db["attachments"].update(row["id"], {"report_id": report["id"], **_read(db, row)})
-        search.sync(db)
+    search.sync(db)  # the texts tied above, indexed once for the whole step
     return len(rows)
 
 

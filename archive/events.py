@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import aliases, reports, sightings
+from archive import aliases, reports, search, sightings
 from archive.clock import now_iso
 
 CONFIRMATIONS = 2
@@ -54,6 +54,7 @@ def detect(
             if found:
                 _event(db, cycle_id, found, s, baseline)
                 counts[found[0]] += 1
+        search.sync(db)  # the titles and texts written above, indexed once for the whole step
     return dict(counts)
 
 
@@ -122,12 +123,12 @@ def _arrival(
         return None
     old = _moved_from(db, s, moves)
     if old:
-        reports.touch(db, old["id"], s, cycle_id, url=s["url"], moved_from=old["url"])
+        moved = {"url": s["url"], "moved_from": old["url"], "sha256": s["sha256"]}
+        reports.touch(db, old["id"], s, cycle_id, **moved)
         if not reports.has_body(db, old["id"], s["sha256"]):
             reports.add_version(db, old["id"], s, cycle_id, with_text=False)
         if old["sha256"] != s["sha256"]:
             reports.served(db, old["id"], s, cycle_id)
-            db["reports"].update(old["id"], {"sha256": s["sha256"]})
         return ("moved", old["id"], f"{old['title']}: moved to {s['url']}", f"from {old['url']}")
     same = aliases.match(db, s)
     if same:
@@ -166,11 +167,11 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     recorded: a revert to an earlier text (A → B → A) serves a body already known, and is as
     much an edit as the first change was.
     """
+    if not s.get("note"):  # described this time: an earlier failure on this body is over
+        reports.described(db, report["id"], s["sha256"])
     changes = {"sha256": s["sha256"]}
     if s["sha256"] == report["sha256"]:
         reports.touch(db, report["id"], s, cycle_id, **changes)
-        if not s.get("note"):  # described this time: an earlier failure on it is over
-            reports.described(db, report["id"], s["sha256"])
         return None
     reports.served(db, report["id"], s, cycle_id)
     before = reports.version(db, report["id"], report["sha256"])
@@ -180,8 +181,6 @@ def _refetched(db: Database, report: dict, s: dict, cycle_id: int) -> tuple | No
     if after is None:
         after = reports.add_version(db, report["id"], s, cycle_id)
     else:
-        if not s.get("note"):
-            reports.described(db, report["id"], s["sha256"])
         after = reports.with_text(db, after, {**report, "content_type": s["content_type"]})
         changes["regime"] = after["regime"]  # the served-again version's, as extracted then
     reports.touch(db, report["id"], s, cycle_id, **changes)

@@ -50,12 +50,11 @@ def known_reports(db: Database, source_id: str, today: date, recheck_days: int) 
     fresh_since = (today - timedelta(days=FRESH_DAYS)).isoformat()
     rows = db.execute(
         """SELECT r.id, r.url, r.sha256, r.status, r.gone_count,
-                  coalesce(r.published_on, r.first_seen_at),
-                  (SELECT etag FROM fetches f WHERE f.url = r.url AND f.status = 200
-                     AND f.sha256 = r.sha256 ORDER BY f.id DESC LIMIT 1),
-                  (SELECT last_modified FROM fetches f WHERE f.url = r.url AND f.status = 200
-                     AND f.sha256 = r.sha256 ORDER BY f.id DESC LIMIT 1)
-           FROM reports r WHERE r.source_id = ?""",
+                  coalesce(r.published_on, r.first_seen_at), f.etag, f.last_modified
+           FROM reports r LEFT JOIN fetches f ON f.id = (
+               SELECT id FROM fetches WHERE url = r.url AND status = 200 AND sha256 = r.sha256
+               ORDER BY id DESC LIMIT 1)
+           WHERE r.source_id = ?""",
         [source_id],
     ).fetchall()
     known = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive import blobs, search
+from archive import blobs
 from archive.documents import document_text
 from archive.readers.output import describe
 from archive.text import report_text, text_digest
@@ -55,9 +55,7 @@ def insert(db: Database, seen: dict, agency: str, cycle_id: int) -> int:
         status=ACTIVE,
         gone_count=0,
     )
-    report_id = db["reports"].insert(row).last_pk
-    search.sync(db)
-    return report_id
+    return db["reports"].insert(row).last_pk
 
 
 def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: Any) -> None:
@@ -76,7 +74,6 @@ def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: An
     update.update(last_seen_at=seen["seen_at"], last_seen_cycle=cycle_id, gone_count=0)
     update.update(status=ACTIVE, **changes)
     db["reports"].update(report_id, update)
-    search.sync(db)  # a new title
 
 
 def version(db: Database, report_id: int, sha256: str | None) -> dict | None:
@@ -140,7 +137,6 @@ def add_version(
         "describe_error": seen.get("note"),
     }
     db["report_versions"].insert(version, ignore=True)
-    search.sync(db)
     return version
 
 
@@ -157,7 +153,6 @@ def with_text(db: Database, version: dict, report: dict) -> dict:
         "WHERE report_id = ? AND sha256 = ?",
         [text, digest, error, version["report_id"], version["sha256"]],
     )
-    search.sync(db)
     return {**version, "text": text, "text_sha256": digest, "extract_error": error}
 
 

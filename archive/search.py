@@ -19,12 +19,12 @@ row is (a report's title, a version's text, an attached file's text).
 Kept in step by plain SQL triggers, which work on any connection (a user's SQLite client
 included): a text written, replaced or deleted drops its `search_docs` row at once — so lost
 text is never found — and queues the new text in `search_queue`; `sync`, called by every writer
-of those texts in archive/ (reports, extraction, attachments) right after it writes, in the same
-transaction, indexes what is queued. A crash leaves the queue and the texts consistent: the next
-`sync` (any cycle's) indexes what was left. A text replaced in place (re-extraction) leaves its
-old row in the index, unreachable (its `search_docs` row is gone, and ids are never reused): a
-contentless table of this SQLite cannot delete without being given the old pairs; `rebuild`,
-run by `reextract`, drops those.
+of those texts in archive/ once it has written them (detection and attachment tying once per
+cycle step, extraction per version in its transaction), indexes what is queued. A crash leaves
+the queue and the texts consistent: the next `sync` (any cycle's) indexes what was left. A text
+replaced in place (re-extraction) leaves its old row in the index, unreachable (its
+`search_docs` row is gone, and ids are never reused): a contentless table of this SQLite cannot
+delete without being given the old pairs; `rebuild`, run by `reextract`, drops those.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class Fixture:
     def version(self, key: str, sha: str, text: str | None) -> str:
         row = {"report_id": self.ids[key], "sha256": sha, "first_seen_at": ago(29), "text": text}
         self.db["report_versions"].insert({**row, "cycle_id": 1})
-        search.sync(self.db)  # as archive/reports.py does after writing a text
+        search.sync(self.db)  # as archive/events.py does after writing texts
         return sha
 
     def old_version(self, key: str, text: str) -> str:

@@ -133,7 +133,7 @@ SEEDS = FIXTURES / "stats"  # copies of shared/seeds/
 
 
 def test_the_issuer_is_read_from_what_a_real_report_page_states():
-    body = (FIXTURES / "issuers" / "pingtan-difangshuiwu-2013-report.html").read_bytes()
+    body = (FIXTURES / "pages" / "trs" / "pingtan-difangshuiwu-2013-report.html").read_bytes()
     url = "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/201402/t20140225_80774.htm"
     found, _files = describe_body(url, body, "text/html; charset=utf-8", None)
     assert (found["issuer"], found["issuer_evidence"]) == ("平潭综合实验区地方税务局", "title"), (

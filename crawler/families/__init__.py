@@ -31,7 +31,7 @@ class Family:
     next_pages: Callable[[Page], Iterable[str | ListRequest]]
     report_fields: Callable[[Page], ReportFields]
     stated_entries: Callable[[Page], int | None]
-    column_entries: Callable[[Page], Iterable[Entry]]
+    column_entries: Callable[[Page], Iterable[Entry]] | None  # None: its list_entries
 
 
 def _family(module: ModuleType) -> Family:
@@ -45,8 +45,8 @@ def _family(module: ModuleType) -> Family:
         next_pages=pick("next_pages"),
         report_fields=pick("report_fields"),
         stated_entries=pick("stated_entries"),
-        # a family's own list_entries, unless it says which of them are the column's records
-        column_entries=getattr(module, "column_entries", pick("list_entries")),
+        # None: the family's list_entries are the column's records (the caller has them already)
+        column_entries=getattr(module, "column_entries", None),
     )
 
 

@@ -104,13 +104,11 @@ def column_stores(page: Page) -> list[Datastore]:
 
 
 def list_entries(page: Page) -> Iterator[Entry]:
+    """The column's records, then (on a column page, not a proxy answer) the page's other links."""
     seen: set[str] = set()
-    for store in column_stores(page):
-        for record in store.records:
-            for entry in record_entries(page, record):
-                if entry.url not in seen:
-                    seen.add(entry.url)
-                    yield entry
+    for entry in column_entries(page):
+        seen.add(entry.url)
+        yield entry
     if not is_proxy(page.url):
         yield from (e for e in generic.list_entries(page) if e.url not in seen)
 

@@ -113,8 +113,9 @@ class DisclosureSpider(Spider):
             return
         page, family = state.page(response)
         hops, column = response.meta.get("hops", 0), response.meta.get("column", response.url)
-        reports, unknown, columns, hubs = 0, 0, [], []
+        reports, unknown, columns, hubs, entries = 0, 0, [], [], []
         for entry in family.list_entries(page):
+            entries.append(entry)
             verdict = classify(entry.text)
             if verdict.is_report and verdict.year:
                 reports += 1
@@ -131,7 +132,8 @@ class DisclosureSpider(Spider):
         if reports and not unknown and not state.full_walk:
             pages = state.stop_early(pages)  # a page of known reports: the rest is older
         if listing:  # after stop_early: the count says whether the walk went on
-            counted = [e.url for e in family.column_entries(page)]
+            own = family.column_entries  # else the list entries read above, not parsed again
+            counted = [e.url for e in (own(page) if own else entries)]
             stated = family.stated_entries(page)
             yield state.list_count(response.url, family.name, column, stated, counted)
         if not reports and hops < MAX_HOPS:
