@@ -24,10 +24,8 @@ from sqlite_utils import Database
 FRESH_DAYS = 90
 # The validators of a logged 200 (`f`), or those its latest in-place confirmation received
 # (`v`, archive/verified.py): a server that changed an unchanged page's ETag sends the new one.
-VALIDATORS = """CASE WHEN v.etag IS NOT NULL OR v.last_modified IS NOT NULL
-                     THEN v.etag ELSE f.etag END,
-                CASE WHEN v.etag IS NOT NULL OR v.last_modified IS NOT NULL
-                     THEN v.last_modified ELSE f.last_modified END"""
+# (`last_verified` keeps a value only where it differs from the logged exchange's.)
+VALIDATORS = "coalesce(v.etag, f.etag), coalesce(v.last_modified, f.last_modified)"
 
 
 @dataclass(frozen=True)

@@ -79,13 +79,14 @@ def confirm(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     ):
         return None
     latest = db.execute(
-        "SELECT id, status, sha256, note, final_url FROM fetches WHERE url = ? "
+        "SELECT id, status, sha256, note, final_url, etag, last_modified, ip_address "
+        "FROM fetches WHERE url = ? "
         "ORDER BY id DESC LIMIT 1",
         [fetch.url],
     ).fetchone()
     if latest is None:
         return None
-    fetch_id, status, sha256, note, final_url = latest
+    fetch_id, status, sha256, note, final_url, etag, modified, ip_address = latest
     if (status not in _OK and not (same_status and status == fetch.status)) or note or final_url:
         return None
     if fetch.status not in _OK and status in _OK:
@@ -103,13 +104,21 @@ def confirm(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     received, answered = _split(fetch.response_head, _RESPONSE_FIELDS)
     db.execute(
         _UPSERT_VERIFIED,
-        [fetch_id, cycle_id, fetch.fetched_at, fetch.status, fetch.etag, fetch.last_modified,
-         asked.get("If-None-Match"), asked.get("If-Modified-Since"),
+        [fetch_id, cycle_id, fetch.fetched_at, fetch.status,
+         _unless(fetch.etag, etag), _unless(fetch.last_modified, modified),
+         _unless(asked.get("If-None-Match"), etag),
+         _unless(asked.get("If-Modified-Since"), modified),
          exchanges.put(db, sent) if sent else None,
          exchanges.put(db, received) if received else None,
-         answered.get("Date"), fetch.ip_address],
+         answered.get("Date"), _unless(fetch.ip_address, ip_address)],
     )  # fmt: skip
     return sha256
+
+
+def _unless(value: str | None, logged: str | None) -> str | None:
+    """NULL for a value the logged exchange holds already: a record costs bytes only for what
+    differs (`last_verified`'s columns are read through coalesce with `fetches`')."""
+    return None if value == logged else value
 
 
 def confirmed_body(db: Database, url: str) -> str | None:

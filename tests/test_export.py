@@ -263,7 +263,9 @@ def test_a_range_that_starts_after_a_body_brings_the_exchange_its_304_confirms(
     _server, config = two_nights(serve_site, tmp_path)
     with db_of(config) as db:  # the first night was the day before
         db.execute("UPDATE fetches SET fetched_at = '2026-01-01T02:30:00+00:00' WHERE cycle_id = 1")
-        today = db.execute("SELECT substr(max(fetched_at), 1, 10) FROM fetches").fetchone()[0]
+        today = db.execute("SELECT substr(started_at, 1, 10) FROM cycles WHERE id = 2").fetchone()[
+            0
+        ]
     only_first = tmp_path / "first.warc.gz"
     assert run(config, "export", str(only_first), "--until", "2026-01-01").exit_code == 0
     dates = {r.rec_headers.get_header("WARC-Date") for r, _ in records(only_first)
