@@ -11,6 +11,7 @@ night its server learned conditional requests.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -29,7 +30,7 @@ class ArchivedRobotsTxtMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         self.database = crawler.settings.get("GONGKAI_DATABASE") or _configured(crawler)
         self._db: Any = None
-        self._archived: dict[str, str] = {}  # robots.txt URL -> the body its validators name
+        self._archived: dict[str, str] = {}  # host -> the body its robots.txt validators name
 
     def _archive(self) -> Any:
         if self._db is None and self.database:
@@ -54,11 +55,11 @@ class ArchivedRobotsTxtMiddleware(RobotsTxtMiddleware):
             request.headers["If-None-Match"] = etag
         if modified:
             request.headers["If-Modified-Since"] = modified
-        if etag or modified:
-            self._archived[request.url] = sha256
+        if etag or modified:  # by host: a redirected robots.txt is parsed for the host asked
+            self._archived[urlsplit(request.url).netloc] = sha256
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        archived = self._archived.get(response.url)
+        archived = self._archived.get(netloc)
         if response.status == 304 and archived:
             # the same rules as before: the body archived under the validators sent
             body = blobs.get(self._archive(), archived)
