@@ -102,8 +102,13 @@ def load(db: Database, sha256: str) -> Copy | None:
     if row is None:
         return None
     data, problem = _bytes(db, sha256)
+    # the fetch log's exchanges, and those that confirmed one of them in place (a 304, the same
+    # body again: archive/verified.py), each counted
     count, last = db.execute(
-        "SELECT count(*), max(fetched_at) FROM fetches WHERE sha256 = ?", [sha256]
+        "SELECT count(*) + coalesce(sum(v.verifications), 0), "
+        "max(max(f.fetched_at), coalesce(max(v.verified_at), '')) "
+        "FROM fetches f LEFT JOIN last_verified v ON v.fetch_id = f.id WHERE f.sha256 = ?",
+        [sha256],
     ).fetchone()
     return Copy(
         sha256=sha256,

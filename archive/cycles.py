@@ -103,8 +103,11 @@ def _fetch_counts(db: Database, cycle_id: int, source_id: str) -> tuple[int, int
                              OR note LIKE 'blocked:%') THEN 1 END),
                   count(CASE WHEN kind != 'robots' AND (status IS NULL OR status >= 400
                              OR note LIKE 'blocked:%') THEN 1 END)
-           FROM fetches WHERE cycle_id = ? AND source_id = ?""",
-        [cycle_id, source_id],
+           FROM (SELECT kind, status, note FROM fetches WHERE cycle_id = ? AND source_id = ?
+                 UNION ALL  -- exchanges that only confirmed a logged one (archive/verified.py)
+                 SELECT f.kind, v.status, NULL FROM last_verified v
+                 JOIN fetches f ON f.id = v.fetch_id WHERE v.cycle_id = ? AND f.source_id = ?)""",
+        [cycle_id, source_id, cycle_id, source_id],
     ).fetchone()
 
 

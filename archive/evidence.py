@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from archive import blobs, exchanges
+from archive import blobs, exchanges, verified
 from archive.reports import body_text
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -79,9 +79,52 @@ def exchange(db: Database, row: tuple) -> Exchange:
     return Exchange(*values)
 
 
+# The exchanges the fetch log holds, and the latest one that confirmed each logged exchange in
+# place (`last_verified`, archive/verified.py) with the id -fetch_id: its heads rebuilt with the
+# validator values its row keeps.
+_IN_PLACE = (
+    "SELECT -v.fetch_id AS id, f.url, f.final_url, v.verified_at AS fetched_at, v.status, "
+    "f.sha256, f.content_type, coalesce(v.etag, f.etag), coalesce(v.last_modified, "
+    "f.last_modified), f.method, v.request_headers, NULL AS request_body, v.response_headers, "
+    "coalesce(v.ip_address, f.ip_address), f.kind, f.source_id, f.note, v.response_date, "
+    "coalesce(v.if_none_match, f.etag), coalesce(v.if_modified_since, f.last_modified) "
+    "FROM last_verified v JOIN fetches f ON f.id = v.fetch_id"
+)
+_ALL = (
+    f"(SELECT {_COLUMNS}, NULL AS if_none_match, NULL AS if_modified_since FROM fetches "
+    f"UNION ALL {_IN_PLACE})"
+)
+
+
 def exchanges_where(db: Database, where: str, params: list) -> list[Exchange]:
-    rows = db.execute(f"SELECT {_COLUMNS} FROM fetches WHERE {where}", params).fetchall()
-    return [exchange(db, row) for row in rows]
+    """The exchanges matching `where` (over `fetches`' column names): the fetch log's, and
+    each logged exchange's latest confirmation in place (a negative id)."""
+    rows = db.execute(f"SELECT * FROM {_ALL} WHERE {where}", params).fetchall()
+    return [_in_place(db, row) for row in rows]
+
+
+def exchange_by_id(db: Database, exchange_id: int) -> Exchange | None:
+    """A fetch row by id, or (a negative id) the in-place confirmation of fetch -id."""
+    if exchange_id >= 0:
+        row = db.execute(f"SELECT {_COLUMNS}, NULL, NULL FROM fetches WHERE id = ?", [exchange_id])
+    else:
+        row = db.execute(f"{_IN_PLACE} WHERE v.fetch_id = ?", [-exchange_id])
+    found = row.fetchone()
+    return None if found is None else _in_place(db, found)
+
+
+def _in_place(db: Database, row: tuple) -> Exchange:
+    *columns, if_none_match, if_modified_since = row
+    ex = exchange(db, tuple(columns))
+    if ex.id >= 0:
+        return ex
+    asked = {"If-None-Match": if_none_match, "If-Modified-Since": if_modified_since}
+    answered = {"ETag": ex.etag, "Last-Modified": ex.last_modified}
+    return replace(
+        ex,
+        request_head=verified.join(ex.request_head, asked),
+        response_head=verified.join(ex.response_head, answered),
+    )
 
 
 def body(db: Database, sha256: str) -> bytes:

@@ -122,6 +122,13 @@ def request_head(ex: Exchange) -> StatusAndHeaders:
     return StatusAndHeaders(head.first_line, head.headers, protocol="")
 
 
+# The in-place confirmations with `fetches`' column names, for `_where`'s filters.
+IN_PLACE = (
+    "(SELECT -v.fetch_id AS id, v.status, f.source_id, v.verified_at AS fetched_at, f.kind, "
+    "f.url FROM last_verified v JOIN fetches f ON f.id = v.fetch_id)"
+)
+
+
 def _warc_headers(ex: Exchange, complete: bool) -> dict[str, str]:
     headers = {"WARC-Date": warc_date(ex.fetched_at), "Gongkai-Fetch-Id": str(ex.id)}
     if ex.ip_address:
@@ -272,7 +279,8 @@ def _where(
     if reports_only:
         clauses.append(
             "(kind IN ('report', 'attachment') OR (kind = 'list' AND url IN "
-            "(SELECT list_url FROM sightings WHERE list_url IS NOT NULL)))"
+            "(SELECT list_url FROM sightings WHERE list_url IS NOT NULL "
+            "UNION SELECT list_url FROM reports WHERE list_url IS NOT NULL)))"
         )
     return " AND ".join(clauses), params
 
@@ -293,6 +301,11 @@ def export(
         raise ExportError(f"{path}: the file name must end in .wacz or .warc.gz")
     where, params = _where(source, since, until, reports_only)
     ids = [i for (i,) in db.execute(f"SELECT id FROM fetches WHERE {where} ORDER BY id", params)]
+    # each logged exchange's latest confirmation in place (archive/verified.py), after the log
+    ids += [
+        i
+        for (i,) in db.execute(f"SELECT id FROM {IN_PLACE} WHERE {where} ORDER BY id DESC", params)
+    ]
     failed = where.replace("status IS NOT NULL", "status IS NULL")
     skipped = db.execute(f"SELECT count(*) FROM fetches WHERE {failed}", params).fetchone()[0]
     if not ids:
@@ -327,7 +340,7 @@ def _write_warc(
         )
     )
     for done, fetch_id in enumerate(ids, start=1):
-        (ex,) = evidence.exchanges_where(db, "id = ?", [fetch_id])
+        ex = evidence.exchange_by_id(db, fetch_id)
         _write_exchange(state, ex)
         if done % PROGRESS_EVERY == 0 or done == len(ids):
             progress(

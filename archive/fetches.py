@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import blobs, exchanges
+from archive import blobs, exchanges, verified
 
 KINDS = ("list", "report", "attachment", "robots", "other")
 # A prepared statement: sqlite-utils' insert() rebuilds its SQL for every row, and the fetch log
@@ -49,10 +49,18 @@ class Fetch:
 
 
 def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
-    """Archive the body (if any) and log the exchange; return the body's SHA-256."""
+    """Archive the body (if any) and log the exchange; return the body's SHA-256.
+
+    An exchange that only confirms the URL's latest logged one (the same body, or a 304 for
+    it) updates that exchange's `last_verified` row instead (archive/verified.py)."""
     if fetch.kind not in KINDS:
         raise ValueError(f"fetch kind must be one of {KINDS}, not {fetch.kind!r}")
+    confirmed = verified.confirm(db, fetch, cycle_id)
+    if confirmed is not None:
+        return confirmed
     sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
+    if sha256 is None and fetch.status == 304:  # a list page's or robots.txt's 304
+        sha256 = verified.confirmed_body(db, fetch.url)
     request_body = blobs.put(db, fetch.request_body) if fetch.request_body else None
     request_head = exchanges.put(db, fetch.request_head) if fetch.request_head else None
     response_head = date = None

@@ -777,3 +777,60 @@ _BROWSING_INDEXES = (
     ("cycle_sources", ["status"]),
     ("check_results", ["passed"]),
 )
+
+
+@migrations(name="0018_last_verified")
+def last_verified(db: Database) -> None:
+    """Quiet nights cost almost nothing on disk (archive/verified.py).
+
+    `last_verified`: an exchange that only confirmed what the fetch log already holds (a 304,
+    or a 200 with the same body, same status class, no redirect, no note) updates one row per
+    logged exchange in place — the last cycle, time, status, how many times, and the heads by
+    reference — instead of adding a `fetches` row every night. `last_seen`: a report seen
+    unchanged (listed, 304, or the same body described the same) updates one row per report in
+    place instead of adding a `sightings` row. Both are keyed by integers (the row ids), so a
+    record costs no second index; detection reads them beside the cycle's sightings.
+    """
+    db["last_verified"].create(
+        {
+            "fetch_id": int,
+            "cycle_id": int,
+            "verified_at": str,
+            "status": int,
+            "verifications": int,
+            "etag": str,
+            "last_modified": str,
+            "if_none_match": str,
+            "if_modified_since": str,
+            "request_headers": int,
+            "response_headers": int,
+            "response_date": str,
+            "ip_address": str,
+        },
+        pk="fetch_id",
+        foreign_keys=[
+            ("fetch_id", "fetches", "id"),
+            ("cycle_id", "cycles", "id"),
+            ("request_headers", "header_blocks", "id"),
+            ("response_headers", "header_blocks", "id"),
+        ],
+        not_null={"verified_at", "status", "verifications"},
+    )
+    db["last_verified"].create_index(["cycle_id"])
+    db["last_seen"].create(
+        {
+            "report_id": int,
+            "cycle_id": int,
+            "seen_at": str,
+            "how": str,
+            "in_list": int,
+            "http_status": int,
+            "walk_complete": int,
+            "list_url": str,
+            "list_title": str,
+        },
+        pk="report_id",
+        foreign_keys=[("report_id", "reports", "id"), ("cycle_id", "cycles", "id")],
+        not_null={"seen_at", "how", "in_list"},
+    )
+    db["last_seen"].create_index(["cycle_id"])

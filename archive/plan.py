@@ -22,6 +22,10 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 FRESH_DAYS = 90
+# The validators of a logged 200 (`f`), or those its latest in-place confirmation received
+# (`v`, archive/verified.py): a server that changed an unchanged page's ETag sends the new one.
+# (`last_verified` keeps a value only where it differs from the logged exchange's.)
+VALIDATORS = "coalesce(v.etag, f.etag), coalesce(v.last_modified, f.last_modified)"
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,12 @@ def known_reports(db: Database, source_id: str, today: date, recheck_days: int) 
     """
     fresh_since = (today - timedelta(days=FRESH_DAYS)).isoformat()
     rows = db.execute(
-        """SELECT r.id, r.url, r.sha256, r.status, r.gone_count,
-                  coalesce(r.published_on, r.first_seen_at), f.etag, f.last_modified
+        f"""SELECT r.id, r.url, r.sha256, r.status, r.gone_count,
+                  coalesce(r.published_on, r.first_seen_at), {VALIDATORS}
            FROM reports r LEFT JOIN fetches f ON f.id = (
                SELECT id FROM fetches WHERE url = r.url AND status = 200 AND sha256 = r.sha256
                ORDER BY id DESC LIMIT 1)
+           LEFT JOIN last_verified v ON v.fetch_id = f.id
            WHERE r.source_id = ?""",
         [source_id],
     ).fetchall()
@@ -114,9 +119,23 @@ def removal_pending(db: Database, source_id: str) -> bool:
 def list_validators(db: Database, source_id: str) -> dict[str, tuple[str | None, str | None]]:
     """(ETag, Last-Modified) of each list page's latest 200 answer, by URL."""
     rows = db.execute(
-        """SELECT url, etag, last_modified FROM fetches WHERE id IN (
+        f"""SELECT f.url, {VALIDATORS} FROM fetches f
+           LEFT JOIN last_verified v ON v.fetch_id = f.id WHERE f.id IN (
                SELECT max(id) FROM fetches
                WHERE source_id = ? AND kind = 'list' AND status = 200 GROUP BY url)""",
         [source_id],
     ).fetchall()
     return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
+
+
+def robots_validators(db: Database, url: str) -> tuple[str, str | None, str | None] | None:
+    """(SHA-256 of the body, ETag, Last-Modified) of robots.txt's latest 200 at `url`, for a
+    conditional request whose 304 means "these rules still"; None when never archived."""
+    row = db.execute(
+        f"""SELECT f.sha256, {VALIDATORS} FROM fetches f
+           LEFT JOIN last_verified v ON v.fetch_id = f.id
+           WHERE f.id = (SELECT max(id) FROM fetches WHERE url = ? AND status = 200)
+             AND f.sha256 IS NOT NULL""",
+        [url],
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None

@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 
 from sqlite_utils import Database
 
+from archive import verified
+
 FETCHED = "fetched"  # the page was downloaded (200)
 NOT_MODIFIED = "not_modified"  # a conditional request answered 304: same bytes as before
 LISTED = "listed"  # linked from its list, not re-fetched this cycle (rotation)
@@ -50,6 +52,8 @@ _INSERT = f"INSERT INTO sightings ({', '.join(_COLUMNS)}) VALUES ({', '.join('?'
 def record(db: Database, sighting: Sighting, cycle_id: int | None) -> None:
     if sighting.how not in HOWS:
         raise ValueError(f"sighting how must be one of {HOWS}, not {sighting.how!r}")
+    if verified.seen(db, sighting, cycle_id):
+        return  # "still there, unchanged": the report's last_seen row, updated in place
     row = {**sighting.__dict__, "in_list": int(sighting.in_list), "cycle_id": cycle_id}
     if sighting.walk_complete is not None:
         row["walk_complete"] = int(sighting.walk_complete)
@@ -57,4 +61,6 @@ def record(db: Database, sighting: Sighting, cycle_id: int | None) -> None:
 
 
 def of_cycle(db: Database, cycle_id: int) -> list[dict]:
-    return list(db.query("SELECT * FROM sightings WHERE cycle_id = ? ORDER BY id", [cycle_id]))
+    """The cycle's sightings: its rows, and the unchanged ones recorded in place (first)."""
+    rows = db.query("SELECT * FROM sightings WHERE cycle_id = ? ORDER BY id", [cycle_id])
+    return [*verified.seen_in_cycle(db, cycle_id), *rows]

@@ -30,6 +30,9 @@ LOG_LEVEL = "INFO"
 
 DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactly (see there)
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt asked conditionally; a 304 obeyed as the archived rules (crawler/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.ArchivedRobotsTxtMiddleware": 100,
     "crawler.middlewares.SourceHostsMiddleware": 60,
     "crawler.middlewares.FetchLogMiddleware": 585,
     "crawler.middlewares.RedirectLogMiddleware": 605,

@@ -245,6 +245,10 @@ def _supervise(child: subprocess.Popen, stop: threading.Event, tick: Callable[[]
 
 
 def _progress(db: Database, cycle_id: int, progress: Callable[[str], None]) -> None:
-    fetched = db.execute("SELECT count(*) FROM fetches WHERE cycle_id = ?", [cycle_id]).fetchone()
+    fetched = db.execute(
+        "SELECT (SELECT count(*) FROM fetches WHERE cycle_id = ?)"
+        " + (SELECT count(*) FROM last_verified WHERE cycle_id = ?)",
+        [cycle_id, cycle_id],
+    ).fetchone()
     clock = time.strftime("%H:%M:%S")
     progress(f"… {clock} cycle {cycle_id}: {fetched[0]} responses archived so far")

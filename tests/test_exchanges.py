@@ -33,25 +33,29 @@ def test_every_exchange_keeps_its_request_response_headers_and_peer(serve_site, 
     assert all(head.get("If-None-Match") for head in conditional)
 
 
-def test_header_blocks_are_stored_once_and_dates_kept_per_fetch(serve_site, tmp_path):
+def test_header_blocks_are_stored_once_and_the_last_verification_keeps_its_date(
+    serve_site, tmp_path
+):
+    """A quiet night's 304 is not a fetch row: it updates the record of the exchange it
+    confirmed (archive/verified.py), whose heads — shared by every report — and Date move."""
     _site, server, config = crawled(serve_site, tmp_path, cycles=2)
-    time.sleep(1.1)  # a third night whose answers carry another Date
-    assert cycle.run(config).status == "completed"
     db = open_db(config.database)
     url = server.url + "/gknb/2021.html"
-    nights = evidence.exchanges_where(db, "url = ? AND status = 304 ORDER BY id", [url])
-    assert len(nights) == 2
-    ids = db.execute(
-        "SELECT response_headers, request_headers FROM fetches WHERE url = ? AND status = 304",
-        [url],
-    ).fetchall()
-    assert ids[0] == ids[1]  # the same 304 and the same request, stored once
-    dates = [exchanges.parse(ex.response_head).get("Date") for ex in nights]
+    (second,) = evidence.exchanges_where(db, "url = ? AND status = 304", [url])
+    blocks = db.execute("SELECT count(*) FROM header_blocks").fetchone()
+    time.sleep(1.1)  # a third night whose answers carry another Date
+    assert cycle.run(config).status == "completed"
+    (third,) = evidence.exchanges_where(db, "url = ? AND status = 304", [url])
+    assert third.id == second.id and third.fetched_at > second.fetched_at
+    asked = [exchanges.parse(ex.request_head).get("If-None-Match") for ex in (second, third)]
+    assert asked[0] and asked[0] == asked[1]
+    dates = [exchanges.parse(ex.response_head).get("Date") for ex in (second, third)]
     assert dates[0] != dates[1] and all(d.endswith(" GMT") for d in dates)
-    fetches, blocks = db.execute(
-        "SELECT count(*), (SELECT count(*) FROM header_blocks) FROM fetches"
-    ).fetchone()
-    assert blocks < fetches
+    heads = db.execute(
+        "SELECT DISTINCT request_headers, response_headers FROM last_verified WHERE status = 304"
+    ).fetchall()
+    assert len(heads) == 1  # every report's conditional request and 304: one block each
+    assert db.execute("SELECT count(*) FROM header_blocks").fetchone() == blocks  # none new
 
 
 def test_the_response_head_keeps_the_content_encoding_the_body_was_sent_with(serve_site, tmp_path):

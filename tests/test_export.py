@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from archive import blobs
+from archive import blobs, evidence
 from archive.db import open_db
 from gongkai import cycle
 from gongkai.cli import cli
@@ -101,10 +101,11 @@ def test_wacz_validates_and_replays_in_pywb_byte_for_byte(serve_site, tmp_path):
     if not (PYWB / "wayback").exists():
         pytest.skip("pywb is not installed in .venv-pywb (`make pywb` installs it)")
     db = open_db(config.database)
-    captures = db.execute(
-        "SELECT f.url, f.status, strftime('%Y%m%d%H%M%S', f.fetched_at), f.sha256, f.fetched_at "
-        "FROM fetches f JOIN reports r ON r.url = f.url ORDER BY f.id"
-    ).fetchall()
+    captures = [  # the fetch log's, and the quiet night's 304s recorded in place
+        (ex.url, ex.status, ex.fetched_at[:19].translate({ord(c): None for c in "-T:"}),
+         ex.sha256, ex.fetched_at)
+        for ex in evidence.exchanges_where(db, "url IN (SELECT url FROM reports) ORDER BY id", [])
+    ]  # fmt: skip
     assert {status for _u, status, *_ in captures} == {200, 304}
     with pywb_serving(tmp_path / "pywb", wacz) as base:
         for url, status, stamp, sha256, fetched_at in captures:
@@ -263,7 +264,9 @@ def test_a_range_that_starts_after_a_body_brings_the_exchange_its_304_confirms(
     _server, config = two_nights(serve_site, tmp_path)
     with db_of(config) as db:  # the first night was the day before
         db.execute("UPDATE fetches SET fetched_at = '2026-01-01T02:30:00+00:00' WHERE cycle_id = 1")
-        today = db.execute("SELECT substr(max(fetched_at), 1, 10) FROM fetches").fetchone()[0]
+        today = db.execute("SELECT substr(started_at, 1, 10) FROM cycles WHERE id = 2").fetchone()[
+            0
+        ]
     only_first = tmp_path / "first.warc.gz"
     assert run(config, "export", str(only_first), "--until", "2026-01-01").exit_code == 0
     dates = {r.rec_headers.get_header("WARC-Date") for r, _ in records(only_first)

@@ -22,8 +22,12 @@ from tests.helpers import SITES, expected, write_config
 
 ROOT = Path(__file__).parent.parent
 
+# A quiet night writes no sighting rows (a report seen unchanged updates its `last_seen` row
+# in place, archive/verified.py): the full disk is hit by either write.
 DISK_FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON sightings
-BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"""
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+CREATE TRIGGER disk_full_in_place BEFORE INSERT ON last_seen
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"""
 
 
 def slow_site(tmp_path: Path, delays: dict[str, float]) -> Path:
@@ -60,7 +64,7 @@ def test_a_write_that_fails_fails_the_cycle_and_keeps_what_was_archived(serve_si
     kept = rows(config.database, "SELECT id, url, sha256 FROM fetches ORDER BY id")
     reports = rows(config.database, "SELECT id, url, sha256 FROM reports ORDER BY id")
     with sqlite3.connect(config.database) as conn:
-        conn.execute(DISK_FULL)
+        conn.executescript(DISK_FULL)
 
     result = once(config)
 
@@ -83,7 +87,7 @@ def test_three_failed_cycles_of_ours_blame_no_agency_and_say_the_cycle_failed(
     config = site_config(tmp_path, server.url, alerts={"urls": [hook.url]})
     assert once(config).exit_code == 0  # the baseline: the source works
     with sqlite3.connect(config.database) as conn:
-        conn.execute(DISK_FULL)
+        conn.executescript(DISK_FULL)
 
     results = [once(config) for _ in range(3)]
 
