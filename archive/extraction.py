@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
-from archive import blobs, search
+from archive import blobs, crawl_extraction, search
 from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
@@ -84,17 +84,18 @@ class Labels:
 
 def body_stats(body: bytes, content_type: str | None, url: str, year: int | None) -> stats.Stats:
     """The statistics tables of one body, whatever its format."""
-    kind = _kind(body, content_type, url)
-    if kind == "pdf":
+    how = kind(body, content_type, url)
+    if how == "pdf":
         return stats.from_pdf(body, year)
-    if kind == "docx":
+    if how == "docx":
         return stats.from_docx(body, year)
-    if kind == "html":
+    if how == "html":
         return stats.from_html(decode_html(body, content_type)[0], year)
     return stats.Stats(regime=None, rows=())
 
 
-def _kind(body: bytes, content_type: str | None, url: str) -> str | None:
+def kind(body: bytes, content_type: str | None, url: str) -> str | None:
+    """How a body is read: "pdf", "docx", "html", or None (no text, no tables)."""
     lowered = (content_type or "").lower()
     if url.lower().endswith(".pdf") or "pdf" in lowered:
         return "pdf"
@@ -107,7 +108,7 @@ def read(
     body: bytes, content_type: str | None, url: str, year: int | None
 ) -> tuple[str | None, stats.Stats]:
     """A version's text and statistics tables; an HTML page is parsed once for both."""
-    if _kind(body, content_type, url) != "html":
+    if kind(body, content_type, url) != "html":
         return body_text(body, content_type, url), body_stats(body, content_type, url, year)
     root = parse_html(decode_html(body, content_type)[0])
     if root is None:  # empty or unparseable: what report_text and from_html say of it
@@ -242,7 +243,10 @@ def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
 def extract_cycle(db: Database, cycle_id: int) -> int:
     """Extract every version still owed — first seen in `cycle_id`, or left by an earlier
     cycle that died before its extraction, or whose last extraction failed; return how many.
-    """
+
+    What the crawl already read (archive/crawl_extraction.py) is moved in first, set-based;
+    the rest is read from the archived bodies."""
+    staged = crawl_extraction.apply(db, cycle_id)
     versions = list(
         db.query(
             f"{_VERSIONS} WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ? "
@@ -251,7 +255,8 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
         )
     )
     _extract(db, versions, with_text=False)
-    return len(versions)
+    crawl_extraction.discard(db, cycle_id)
+    return staged + len(versions)
 
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
@@ -261,10 +266,14 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
     with db.atomic():  # labels no version prints any more (the extractors changed)
         db.execute(
             "DELETE FROM stat_cells WHERE NOT EXISTS "
-            "(SELECT 1 FROM stat_values WHERE cell_id = stat_cells.id)"
-        )
+            "(SELECT 1 FROM stat_values WHERE cell_id = stat_cells.id) AND NOT EXISTS "
+            "(SELECT 1 FROM crawl_stat_values WHERE cell_id = stat_cells.id)"
+        )  # (a crawl's staged rows name labels too: archive/crawl_extraction.py)
         # No index by name: one pass over the results, not one per name.
-        db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
+        db.execute(
+            "DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results) "
+            "AND id NOT IN (SELECT name_id FROM crawl_check_results)"
+        )
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
     return len(versions)
 
