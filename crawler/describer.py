@@ -8,8 +8,9 @@ process while the event loop goes on downloading; the callback awaits the answer
 
 The worker also reads a new report page's text, statistics and checks (`read`, archive/
 crawl_extraction.py) from the bytes it already holds, so that the cycle does not read the page
-again from the archive after the crawl; pages described in place are left to that later pass
-(the event loop must not pay for them).
+again from the archive after the crawl. Pages described in place are read in place too: the
+cycle would spend as much reading them afterwards, plus each blob's round trip (and, past 200
+of them, the start of its own worker processes).
 
 Small crawls never start a worker: the first `inline` pages of a crawl are described in place
 (a worker costs ~1 s of imports), and so is everything when the machine has one core or the
@@ -67,10 +68,10 @@ class Describer:
     ) -> tuple[dict[str, Any], tuple[Entry, ...], CrawlExtraction | None]:
         """The page's sighting fields and the files it links; with `read_as` (the report's URL
         and the body's SHA-256, for a body the archive does not hold yet), also its extraction
-        when a worker describes it (else None: the cycle reads it after the crawl)."""
+        (None when the cycle must read it after the crawl: `crawl_extraction.read`)."""
         self.described += 1
         if self.workers < 1 or self.described <= self.inline:
-            return (*describe_body(url, body, ctype, entry, family), None)
+            return describe_and_read(url, body, ctype, entry, family, read_as)
         try:
             future = self._pool().submit(
                 describe_and_read, url, body, ctype, entry, family, read_as
@@ -79,7 +80,7 @@ class Describer:
         except BrokenProcessPool:
             log.warning("describer: the worker process died; describing pages in place")
             self.workers = 0
-            return (*describe_body(url, body, ctype, entry, family), None)
+            return describe_and_read(url, body, ctype, entry, family, read_as)
 
     def close(self) -> None:
         if self.pool is not None:

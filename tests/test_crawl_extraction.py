@@ -113,15 +113,17 @@ def test_a_staged_page_read_for_another_year_is_extracted_from_the_archive(tmp_p
     assert crawl_time == stored(db)
 
 
+@pytest.mark.parametrize("in_worker", [True, False], ids=["worker", "in-place"])
 @pytest.mark.parametrize("site", ["trs_paginated", "ucap_gknb"])
 def test_a_crawl_reads_new_reports_once_and_stores_what_reextract_stores(
-    serve_site, tmp_path, monkeypatch, site
+    serve_site, tmp_path, monkeypatch, site, in_worker
 ):
-    """A real crawl, its report pages described in a worker process: the worker reads their
-    text and tables, the cycle stores them without reading the pages again, and `reextract`
-    (everything from the archived bodies) stores the same."""
-    monkeypatch.setenv(describer.INLINE_ENV, "0")
-    monkeypatch.setenv(describer.WORKERS_ENV, "1")
+    """A real crawl, its report pages described in a worker process (or in place, as a small
+    crawl's are): the crawl reads their text and tables, the cycle stores them without reading
+    the pages again, and `reextract` (everything from the archived bodies) stores the same."""
+    if in_worker:
+        monkeypatch.setenv(describer.INLINE_ENV, "0")
+        monkeypatch.setenv(describer.WORKERS_ENV, "1")
     applied = []
     apply = crawl_extraction.apply
     monkeypatch.setattr(
