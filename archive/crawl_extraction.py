@@ -199,6 +199,17 @@ def apply(db: Database, cycle_id: int) -> int:
     return done
 
 
+def staged_text(db: Database, sha256: str, content_type: str | None) -> str | None:
+    """The main text the crawl read from this body, if it staged it: what `reports.body_text`
+    gives for it (an HTML page's main text depends on its bytes and Content-Type alone), so
+    detection need not read the page again either."""
+    row = db.conn.execute(
+        "SELECT text FROM crawl_extractions WHERE sha256 = ? AND content_type IS ? LIMIT 1",
+        [sha256, content_type],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def discard(db: Database, cycle_id: int) -> None:
     """Drop what the crawls up to `cycle_id` staged and the cycle did not use (bodies read for
     another year, or versions a killed cycle never created): the next crawl stages afresh."""
