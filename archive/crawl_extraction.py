@@ -50,7 +50,7 @@ _ADD_CHECK = (
     "INSERT INTO crawl_check_results (extraction_id, position, name_id, passed, expected, "
     "actual, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-CHUNK = 500  # versions per transaction: staged rows freed by one are reused by the next
+CHUNK = 200  # versions per transaction (and texts held in a temporary table at once)
 
 
 @dataclass(frozen=True)
@@ -125,22 +125,25 @@ def _passed(check: checks.Check) -> int | None:
 # The versions still owed that a staged extraction serves: same body, same year and
 # Content-Type as the report has now, and not read as a PDF or Word file by its URL.
 _SERVED = """
-INSERT INTO temp.staged_versions (vrowid, version_id, report_id, sha256, extraction_id, needs_text)
-SELECT v.rowid, vi.id, v.report_id, v.sha256,
-       (SELECT e.id FROM crawl_extractions e WHERE e.sha256 = v.sha256 AND e.year IS r.year
-        AND e.content_type IS r.content_type ORDER BY e.id LIMIT 1),
-       v.text_sha256 IS NULL
-FROM report_versions v
-JOIN reports r ON r.id = v.report_id
-JOIN version_ids vi ON vi.report_id = v.report_id AND vi.sha256 = v.sha256
-WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ?
-  AND lower(r.url) NOT LIKE '%.pdf' AND lower(r.url) NOT LIKE '%.docx'
-  AND EXISTS (SELECT 1 FROM crawl_extractions e WHERE e.sha256 = v.sha256 AND e.year IS r.year
-              AND e.content_type IS r.content_type)
-ORDER BY v.rowid
+INSERT INTO temp.staged_versions
+SELECT x.vrowid, x.version_id, x.report_id, x.sha256, e.id, x.needs_text, e.regime,
+       iif(x.needs_text, e.text, NULL), e.text_sha256
+FROM (
+    SELECT v.rowid AS vrowid, vi.id AS version_id, v.report_id, v.sha256,
+           v.text_sha256 IS NULL AS needs_text,
+           (SELECT e.id FROM crawl_extractions e WHERE e.sha256 = v.sha256 AND e.year IS r.year
+            AND e.content_type IS r.content_type ORDER BY e.id LIMIT 1) AS extraction_id
+    FROM report_versions v
+    JOIN reports r ON r.id = v.report_id
+    JOIN version_ids vi ON vi.report_id = v.report_id AND vi.sha256 = v.sha256
+    WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ?
+      AND lower(r.url) NOT LIKE '%.pdf' AND lower(r.url) NOT LIKE '%.docx'
+    ORDER BY v.rowid
+) x JOIN crawl_extractions e ON e.id = x.extraction_id
+ORDER BY x.vrowid
 LIMIT ?
 """
-_APPLY = (
+_CHILDREN = (
     "DELETE FROM stat_values WHERE version_id IN (SELECT version_id FROM temp.staged_versions)",
     "DELETE FROM check_results WHERE version_id IN (SELECT version_id FROM temp.staged_versions)",
     """INSERT INTO stat_values (version_id, position, cell_id, value)
@@ -151,14 +154,14 @@ _APPLY = (
     SELECT s.version_id, c.name_id, c.passed, c.expected, c.actual, c.detail
     FROM temp.staged_versions s JOIN crawl_check_results c ON c.extraction_id = s.extraction_id
     ORDER BY s.vrowid, c.position""",
-    """UPDATE report_versions SET regime = e.regime,
-        text = iif(s.needs_text, e.text, report_versions.text),
-        text_sha256 = iif(s.needs_text, e.text_sha256, report_versions.text_sha256),
-        extracted_at = :now, extract_error = NULL
-    FROM temp.staged_versions s JOIN crawl_extractions e ON e.id = s.extraction_id
-    WHERE report_versions.rowid = s.vrowid""",
-    """UPDATE reports SET regime = e.regime
-    FROM temp.staged_versions s JOIN crawl_extractions e ON e.id = s.extraction_id
+)
+_VERSIONS = (
+    """UPDATE report_versions SET regime = s.regime,
+        text = iif(s.needs_text, s.text, report_versions.text),
+        text_sha256 = iif(s.needs_text, s.text_sha256, report_versions.text_sha256),
+        extracted_at = ?, extract_error = NULL
+    FROM temp.staged_versions s WHERE report_versions.rowid = s.vrowid""",
+    """UPDATE reports SET regime = s.regime FROM temp.staged_versions s
     WHERE reports.id = s.report_id AND reports.sha256 = s.sha256""",
 )
 _USED = "SELECT DISTINCT extraction_id FROM temp.staged_versions"
@@ -172,14 +175,18 @@ _FORGET = (
 def apply(db: Database, cycle_id: int) -> int:
     """Extract every owed version (as `extraction.extract_cycle` chooses them) that a staged
     crawl extraction serves, with a few statements per chunk of versions; return how many.
-    Each chunk is one transaction: a kill leaves the rest owed, and staged, for the next run."""
+    Each chunk is one transaction: a kill leaves the rest owed, and staged, for the next run.
+
+    A chunk's staged rows are deleted as soon as its texts are copied out (to a temporary
+    table), before the texts are written into `report_versions`: those writes then reuse the
+    pages just freed instead of growing the file by a second copy of every text."""
     from archive import search
 
     conn = db.conn
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS staged_versions (vrowid INTEGER PRIMARY KEY, "
         "version_id INTEGER, report_id INTEGER, sha256 TEXT, extraction_id INTEGER, "
-        "needs_text INTEGER)"
+        "needs_text INTEGER, regime TEXT, text TEXT, text_sha256 TEXT)"
     )
     done = 0
     while True:
@@ -188,12 +195,13 @@ def apply(db: Database, cycle_id: int) -> int:
             count = conn.execute(_SERVED, [cycle_id, CHUNK]).rowcount
             if count <= 0:
                 break
-            for statement in _APPLY:
-                conn.execute(statement, {"now": now_iso()} if ":now" in statement else ())
-            search.sync(db)
-            # Used once: freed now, so that the next chunk's texts reuse these pages instead of
-            # growing the file by a second copy of every text.
+            for statement in _CHILDREN:
+                conn.execute(statement)
             _forget(conn, [row[0] for row in conn.execute(_USED)])
+            now = now_iso()
+            for statement in _VERSIONS:
+                conn.execute(statement, [now] if "?" in statement else [])
+            search.sync(db)
         done += count
     conn.execute("DELETE FROM temp.staged_versions")
     return done

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import lxml.html
+from lxml import etree
 
 from archive.extract.labels import tidy
 from archive.extract.values import is_blank, is_unit, is_value
@@ -67,8 +68,13 @@ def html_rows(root: lxml.html.HtmlElement) -> list[Row]:
             # a page's tables). Same cells, in the same (document) order.
             cells = list(tr.iterchildren("td", "th"))
             if cells:
-                rows.append(table_row("".join(cell.itertext()) for cell in cells))
+                rows.append(table_row(_cell_text(cell) for cell in cells))
     return rows
+
+
+# A cell's text, as "".join(cell.itertext()) gives it, read by libxml2: `itertext` makes a
+# Python proxy of every element inside the cell.
+_cell_text = etree.XPath("string()", smart_strings=False)
 
 
 def _table_rows(table: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
