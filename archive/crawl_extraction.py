@@ -28,7 +28,6 @@ from sqlite_utils import Database
 
 from archive.clock import now_iso
 from archive.extract import checks
-from archive.extract.model import StatRow
 from archive.text import text_digest
 
 if TYPE_CHECKING:
@@ -63,8 +62,11 @@ class CrawlExtraction:
     text: str
     text_sha256: str
     regime: str | None
-    rows: tuple[StatRow, ...]
-    checks: tuple[checks.Check, ...]
+    # Plain tuples, not StatRow and Check: the answer crosses a process boundary to the crawl's
+    # event loop, where unpickling ~100 dataclasses a page cost more than the rest of it.
+    cells: tuple[tuple, ...]  # (section, row_label, column_label, indicator, unit,
+    #                           row_label_raw, column_label_raw, value), in the rows' order
+    checks: tuple[tuple, ...]  # (name, passed as stored, expected, actual, detail)
 
 
 def read(
@@ -86,8 +88,13 @@ def read(
         return None
     return CrawlExtraction(
         sha256=sha256, year=year, content_type=content_type, text=text,
-        text_sha256=text_digest(text) or "", regime=found.regime, rows=found.rows,
-        checks=results,
+        text_sha256=text_digest(text) or "", regime=found.regime,
+        cells=tuple(
+            (r.section, r.row_label, r.column_label, r.indicator, r.unit, r.row_label_raw,
+             r.column_label_raw, r.value)
+            for r in found.rows
+        ),
+        checks=tuple((c.name, _passed(c), c.expected, c.actual, c.detail) for c in results),
     )  # fmt: skip
 
 
@@ -102,18 +109,19 @@ def record(db: Database, item: CrawlExtraction, cycle_id: int | None, labels: La
     staged = conn.execute(
         _INSERT, [*key, cycle_id, item.text, item.text_sha256, item.regime]
     ).lastrowid
+    regime = (item.regime,)
     conn.executemany(
         _ADD_VALUE,
         [
-            (staged, position, labels.cell(item.regime, row), row.value)
-            for position, row in enumerate(item.rows)
+            (staged, position, labels.cell_of(regime + cell[:7]), cell[7])
+            for position, cell in enumerate(item.cells)
         ],
     )
     conn.executemany(
         _ADD_CHECK,
         [
-            (staged, position, labels.check(c.name), _passed(c), c.expected, c.actual, c.detail)
-            for position, c in enumerate(item.checks)
+            (staged, position, labels.check(check[0]), *check[1:])
+            for position, check in enumerate(item.checks)
         ],
     )
 

@@ -62,10 +62,16 @@ class Labels:
         self._checks: dict[str, int] = {}
 
     def cell(self, regime: str | None, row: stats.StatRow) -> int:
-        key = (
-            regime, row.section, row.row_label, row.column_label, row.indicator, row.unit,
-            row.row_label_raw, row.column_label_raw,
+        return self.cell_of(
+            (
+                regime, row.section, row.row_label, row.column_label, row.indicator, row.unit,
+                row.row_label_raw, row.column_label_raw,
+            )
         )  # fmt: skip
+
+    def cell_of(self, key: tuple) -> int:
+        """`cell` for its key: (regime, section, row_label, column_label, indicator, unit,
+        row_label_raw, column_label_raw)."""
         found = self._cells.get(key)
         if found is None:
             found = self._cells[key] = self._find_or_add(_FIND_CELL, _ADD_CELL, key)
