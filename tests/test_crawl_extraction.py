@@ -147,3 +147,35 @@ def test_a_crawl_reads_new_reports_once_and_stores_what_reextract_stores(
 
     extraction.reextract(db)
     assert crawl_time == stored(db)
+
+
+def test_what_a_killed_crawl_read_serves_the_next_cycle(tmp_path, monkeypatch):
+    """A crawl killed after its writer committed a reading, before any detection: the next
+    cycle's extraction of that body uses it (and stores what `reextract` stores), then clears
+    every staged row of both cycles."""
+    page = FIXTURES / "stats" / "report-2019.html"
+    body = page.read_bytes()
+    db = open_db(tmp_path / "archive.db")
+    dead = cycles.start(db, "archive.toml", 1)
+    sha256 = blobs.put(db, body)
+    staged = crawl_extraction.read("http://example.gov.cn/a.html", body, None, 2019, sha256)
+    assert staged is not None
+    crawl_extraction.record(db, staged, dead, extraction.Labels(db))
+    db.conn.commit()  # the dead crawl's last batch; its cycle never detected anything
+
+    cycle_id = cycles.start(db, "archive.toml", 1)
+    seen = {
+        "source_id": "s", "url": "http://example.gov.cn/a.html", "seen_at": now_iso(),
+        "title": "t", "year": 2019, "content_type": None, "sha256": sha256, "list_title": None,
+    }  # fmt: skip
+    reports.add_version(db, reports.insert(db, seen, "某局", cycle_id), seen, cycle_id, False)
+    read = []
+    monkeypatch.setattr(blobs, "get", lambda db, sha: read.append(sha) or _get(db, sha))
+    assert extraction.extract_cycle(db, cycle_id) == 1
+    monkeypatch.undo()
+    assert read == []
+    assert db.execute("SELECT count(*) FROM crawl_extractions").fetchone()[0] == 0
+    crawl_time = stored(db)
+    assert crawl_time["values"]
+    extraction.reextract(db)
+    assert crawl_time == stored(db)
