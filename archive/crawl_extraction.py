@@ -33,7 +33,7 @@ from archive.text import text_digest
 if TYPE_CHECKING:
     from sqlite3 import Connection
 
-    from archive.extraction import Labels
+    from archive.stat_labels import Labels
 
 _INSERT = (
     "INSERT INTO crawl_extractions (sha256, year, content_type, cycle_id, text, text_sha256, "

@@ -39,7 +39,7 @@ from archive import config as config_module
 from archive.clock import now_iso
 from archive.crawl_failure import MARKER
 from archive.db import open_db
-from archive.extraction import Labels
+from archive.stat_labels import Labels
 from crawler import signals
 from crawler.blocked import blocked_by
 from crawler.commands.crawl import WRITE_FAILED_STAT
