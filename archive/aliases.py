@@ -16,6 +16,7 @@ import re
 from sqlite_utils import Database
 
 from archive import blobs, reports
+from archive.crawl_extraction import staged_text
 from archive.text import text_digest
 
 SAME_BODY = "same_body"
@@ -68,7 +69,9 @@ def match(db: Database, s: dict) -> tuple[dict, str] | None:
     same_year = [c for c in candidates if c["year"] == s["year"]]
     if not same_year:
         return None
-    text = reports.body_text(blobs.get(db, s["sha256"]), s["content_type"], s["url"])
+    text = staged_text(db, s["sha256"], s["content_type"])  # read by the crawl, if it was
+    if text is None:
+        text = reports.body_text(blobs.get(db, s["sha256"]), s["content_type"], s["url"])
     digest = text_digest(text) if text and text.strip() else None
     if digest is None:
         return None

@@ -281,4 +281,6 @@ def record(
     }
     if year is not None:
         row["year"] = year
-    return db["events"].insert(row).last_pk
+    # a prepared INSERT, not sqlite-utils' insert(): one per new report on a first cycle
+    sql = f"INSERT INTO events ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+    return db.conn.execute(sql, list(row.values())).lastrowid

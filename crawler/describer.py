@@ -6,6 +6,12 @@ response and halves the crawl's speed while the machine's other cores idle. Desc
 is a pure function of its bytes (`report_page.describe_body`), so it can run in a worker
 process while the event loop goes on downloading; the callback awaits the answer.
 
+The worker also reads a new report page's text, statistics and checks (`read`, archive/
+crawl_extraction.py) from the bytes it already holds, so that the cycle does not read the page
+again from the archive after the crawl. Pages described in place are read in place too: the
+cycle would spend as much reading them afterwards, plus each blob's round trip (and, past 200
+of them, the start of its own worker processes).
+
 Small crawls never start a worker: the first `inline` pages of a crawl are described in place
 (a worker costs ~1 s of imports), and so is everything when the machine has one core or the
 pool breaks.
@@ -21,6 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from archive import lifeline
+from archive.crawl_extraction import CrawlExtraction
+from archive.crawl_extraction import read as read_page
 from crawler.families import Entry
 from crawler.report_page import describe_body
 
@@ -50,18 +58,29 @@ class Describer:
         self.pool: ProcessPoolExecutor | None = None
 
     async def describe(
-        self, url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None
-    ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
+        self,
+        url: str,
+        body: bytes,
+        ctype: str | None,
+        entry: Entry | None,
+        family: str | None,
+        read_as: tuple[str, str] | None = None,
+    ) -> tuple[dict[str, Any], tuple[Entry, ...], CrawlExtraction | None]:
+        """The page's sighting fields and the files it links; with `read_as` (the report's URL
+        and the body's SHA-256, for a body the archive does not hold yet), also its extraction
+        (None when the cycle must read it after the crawl: `crawl_extraction.read`)."""
         self.described += 1
         if self.workers < 1 or self.described <= self.inline:
-            return describe_body(url, body, ctype, entry, family)
+            return describe_and_read(url, body, ctype, entry, family, read_as)
         try:
-            future = self._pool().submit(describe_body, url, body, ctype, entry, family)
+            future = self._pool().submit(
+                describe_and_read, url, body, ctype, entry, family, read_as
+            )
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             log.warning("describer: the worker process died; describing pages in place")
             self.workers = 0
-            return describe_body(url, body, ctype, entry, family)
+            return describe_and_read(url, body, ctype, entry, family, read_as)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -74,3 +93,19 @@ class Describer:
             self.pool = lifeline.worker_pool(self.workers)
             log.info("describer: report pages are now described in %d worker(s)", self.workers)
         return self.pool
+
+
+def describe_and_read(
+    url: str,
+    body: bytes,
+    ctype: str | None,
+    entry: Entry | None,
+    family: str | None,
+    read_as: tuple[str, str] | None,
+) -> tuple[dict[str, Any], tuple[Entry, ...], CrawlExtraction | None]:
+    """In the worker: `describe_body`, then the page read for the year it states."""
+    found, files = describe_body(url, body, ctype, entry, family)
+    if read_as is None:
+        return found, files, None
+    report_url, sha256 = read_as
+    return found, files, read_page(report_url, body, ctype, found.get("year"), sha256)

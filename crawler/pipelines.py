@@ -26,11 +26,20 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from sqlite_utils import Database
 
-from archive import attachments, blobs, completeness, exchanges, fetches, sightings
+from archive import (
+    attachments,
+    blobs,
+    completeness,
+    crawl_extraction,
+    exchanges,
+    fetches,
+    sightings,
+)
 from archive import config as config_module
 from archive.clock import now_iso
 from archive.crawl_failure import MARKER
 from archive.db import open_db
+from archive.stat_labels import Labels
 from crawler import signals
 from crawler.blocked import blocked_by
 from crawler.commands.crawl import WRITE_FAILED_STAT
@@ -42,7 +51,13 @@ BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
 QUEUED_BATCHES = 4  # at most ~1,000 records (~30 MB of bodies) waiting for the disk
 
-Record = fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
+Record = (
+    fetches.Fetch
+    | sightings.Sighting
+    | attachments.AttachmentSeen
+    | completeness.ListCount
+    | crawl_extraction.CrawlExtraction
+)
 
 
 class WriterFailed(RuntimeError):
@@ -57,6 +72,7 @@ class Writer:
         self.cycle_id = cycle_id
         self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
+        self.labels: Labels | None = None  # a crawl's label ids (crawl_extraction.record)
         self.opened = threading.Event()
         self.thread = threading.Thread(target=self._run, name="archive-writer", daemon=True)
         self.thread.start()
@@ -102,6 +118,9 @@ class Writer:
                         attachments.record(db, record, self.cycle_id)
                     elif isinstance(record, completeness.ListCount):
                         completeness.record(db, record, self.cycle_id)
+                    elif isinstance(record, crawl_extraction.CrawlExtraction):
+                        self.labels = self.labels or Labels(db)
+                        crawl_extraction.record(db, record, self.cycle_id, self.labels)
                     else:
                         sightings.record(db, record, self.cycle_id)
             blobs.train_if_due(db)  # after the commit: a dictionary is stored before it is used
@@ -148,7 +167,11 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(
-            item, sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
+            item,
+            sightings.Sighting
+            | attachments.AttachmentSeen
+            | completeness.ListCount
+            | crawl_extraction.CrawlExtraction,
         ):
             self._add(item)
         return item

@@ -57,6 +57,7 @@ def normalise(label: str) -> str:
         text = stripped
 
 
+@lru_cache(maxsize=_REMEMBERED)  # every cell of every table: labels and numbers repeat
 def tidy(raw: str) -> str:
     """A label as printed, with runs of whitespace (line breaks from Word paste) made one space."""
     return _SPACE.sub(" ", raw.replace("\xa0", " ").replace("\u3000", " ")).strip()

@@ -10,6 +10,7 @@ row of 15 cells has been read. Blank cells in Tables 3 and 4 stay None: blank is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 from archive.extract import templates as t
@@ -64,9 +65,13 @@ def fit(values: tuple[str, ...], count: int, bounded: bool) -> tuple[str, ...]:
     return values[-count:] if bounded else values[:count]
 
 
+@lru_cache(maxsize=1 << 14)
 def match_request(label: str, group: str | None) -> t.RequestLabel | None:
     """Table 3's row for a label: sub-rows of the current group first, then any row whose label
-    says where it belongs (a bare "其他" only counts under （六）其他处理)."""
+    says where it belongs (a bare "其他" only counts under （六）其他处理).
+
+    Remembered: a pure function of constant templates, asked for the same few hundred labels
+    on every report (building the candidate lists alone was 6 % of reading a page's tables)."""
     here = [(r.aliases, r) for r in t.REQUEST_ROWS if r.parent in (None, group)]
     anywhere = [(r.aliases, r) for r in t.REQUEST_ROWS if r.aliases != ("其他",)]
     tail = last_numbered(label)

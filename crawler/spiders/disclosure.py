@@ -27,6 +27,7 @@ from archive.attachments import AttachmentSeen
 from archive.blobs import sha256_of
 from archive.clock import now_iso
 from archive.config import Source, load
+from archive.crawl_extraction import CrawlExtraction
 from archive.db import open_db
 from archive.sightings import FETCHED, GONE, LISTED, NOT_MODIFIED, Sighting
 from crawler.blocked import blocked_by
@@ -147,7 +148,9 @@ class DisclosureSpider(Spider):
         self.notes.list_page(state.source.id, response.url, family.name, reports, pages)
         state.list_done(response.url)
 
-    async def parse_report(self, response: Response) -> AsyncIterator[Sighting | Request]:
+    async def parse_report(
+        self, response: Response
+    ) -> AsyncIterator[Sighting | CrawlExtraction | Request]:
         state = self.states[response.meta["source_id"]]
         entry: Entry | None = response.meta.get("entry")
         known: plan.Known | None = response.meta.get("known")
@@ -173,11 +176,15 @@ class DisclosureSpider(Spider):
             if known:
                 yield Sighting(how=GONE, **base)
         elif response.status == 200:
-            found, files = await self.describer.describe(
+            sha256 = sha256_of(response.body)
+            new = known is None or known.sha256 != sha256  # a known body needs no reading
+            found, files, extracted = await self.describer.describe(
                 response.url, response.body, content_type(response), entry,
-                response.meta.get("family"),
+                response.meta.get("family"), read_as=(url, sha256) if new else None,
             )  # fmt: skip
-            yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base, **found)
+            yield Sighting(how=FETCHED, sha256=sha256, **base, **found)
+            if extracted is not None:
+                yield extracted
             for file in files[:MAX_ATTACHMENTS]:
                 if file.url != url:
                     yield self._attachment_request(state, file, url)
