@@ -45,8 +45,9 @@ _ADD_RESULT = (
 )
 _VERSIONS = (
     "SELECT r.*, v.sha256 AS version, v.text_sha256 IS NULL AS needs_text "
-    "FROM report_versions v JOIN reports r ON r.id = v.report_id"
-)
+    "FROM report_versions v JOIN reports r ON r.id = v.report_id "
+    "JOIN version_ids n ON n.report_id = v.report_id AND n.sha256 = v.sha256"
+)  # ordered by n.id: the order the versions were recorded in
 
 
 class Labels:
@@ -246,7 +247,7 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
     versions = list(
         db.query(
             f"{_VERSIONS} WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ? "
-            "ORDER BY v.rowid",
+            "ORDER BY n.id",
             [cycle_id],
         )
     )
@@ -256,7 +257,7 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """Re-run extraction over every version in the archive; return how many."""
-    versions = list(db.query(f"{_VERSIONS} ORDER BY v.rowid"))
+    versions = list(db.query(f"{_VERSIONS} ORDER BY n.id"))
     _extract(db, versions, with_text=True, progress=progress)
     with db.atomic():  # labels no version prints any more (the extractors changed)
         db.execute(
@@ -265,6 +266,11 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
         )
         # No index by name: one pass over the results, not one per name.
         db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
+        # Texts no version names any more (0019_smaller keeps each text once, by digest).
+        db.execute(
+            "DELETE FROM texts WHERE sha256 NOT IN "
+            "(SELECT text_sha256 FROM versions WHERE text_sha256 IS NOT NULL)"
+        )
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
     return len(versions)
 
