@@ -787,7 +787,8 @@ def smaller(db: Database) -> None:
 
     A version is a distinct body, and a body that changes every night only in a visit counter,
     or a report reposted by another agency, has the same extracted text as the one before:
-    each copy of it was the whole text again (the text is two thirds of the database). Now a
+    each copy of it was the whole text again (texts are over half of the database without its
+    search index). Now a
     version names its text by `text_sha256` (which it always held), `texts` holds each text
     once, and the view joins them back, so `SELECT text FROM report_versions` and every
     writer's INSERT, UPDATE and DELETE still work (the triggers below store through it).
@@ -831,7 +832,7 @@ _TEXT_RULES = """
          WHERE NEW.text IS NOT NULL AND NEW.text_sha256 IS NULL;
         INSERT INTO texts (sha256, text) SELECT NEW.text_sha256, NEW.text
          WHERE NEW.text IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM texts WHERE sha256 = NEW.text_sha256);"""
+           AND NOT EXISTS (SELECT 1 FROM texts WHERE sha256 = NEW.text_sha256)"""
 # A text set to NULL takes its digest with it (the digest is the text's: `reextract` reads
 # a version without one again).
 _NEW_VERSION_VALUE = {
@@ -839,8 +840,10 @@ _NEW_VERSION_VALUE = {
     "ELSE NEW.text_sha256 END"
 }
 _SET_VERSION = ", ".join(f"{c} = {_NEW_VERSION_VALUE.get(c, f'NEW.{c}')}" for c in _VERSION_COLUMNS)
+# An INSERT OR IGNORE of a version already recorded changes nothing, its text and index included.
+_THIS_VERSION = "SELECT 1 FROM versions WHERE report_id = NEW.report_id AND sha256 = NEW.sha256"
 _QUEUE_VERSION_TEXT = """INSERT INTO search_queue (kind, report_id, sha256, attachment_id)
-        SELECT 'text', NEW.report_id, NEW.sha256, NULL WHERE NEW.text IS NOT NULL;"""
+        SELECT 'text', NEW.report_id, NEW.sha256, NULL WHERE NEW.text IS NOT NULL"""
 # A deleted version's text goes with it when no other version names it (a scan: deleting is
 # rare); a text re-extraction replaced is dropped by `reextract`, in one pass at its end.
 _DROP_UNUSED_TEXT = """DELETE FROM texts WHERE sha256 = OLD.text_sha256
@@ -880,16 +883,16 @@ _SMALLER = (
         INSERT OR IGNORE INTO version_ids (report_id, sha256) VALUES (NEW.report_id, NEW.sha256);
     END""",
     f"""CREATE TRIGGER report_versions_insert INSTEAD OF INSERT ON report_versions BEGIN
-        {_TEXT_RULES}
+        {_QUEUE_VERSION_TEXT} AND NOT EXISTS ({_THIS_VERSION});
+        {_TEXT_RULES} AND NOT EXISTS ({_THIS_VERSION});
         INSERT INTO versions ({", ".join(_VERSION_COLUMNS)})
         VALUES ({", ".join(f"NEW.{c}" for c in _VERSION_COLUMNS)});
-        {_QUEUE_VERSION_TEXT}
     END""",
     f"""CREATE TRIGGER report_versions_update INSTEAD OF UPDATE ON report_versions BEGIN
         SELECT RAISE(ABORT, 'report_versions: a new text needs its text_sha256')
          WHERE NEW.text IS NOT NULL AND NEW.text IS NOT OLD.text
            AND NEW.text_sha256 IS OLD.text_sha256;
-        {_TEXT_RULES}
+        {_TEXT_RULES};
         UPDATE versions SET {_SET_VERSION}
          WHERE report_id = OLD.report_id AND sha256 = OLD.sha256;
         DELETE FROM search_docs
