@@ -141,3 +141,15 @@ def test_writing_through_the_view_keeps_one_copy_and_refuses_a_text_without_its_
     assert conn.execute(
         "SELECT count(*) FROM report_versions WHERE report_id = 1 AND text_sha256 IS NULL"
     ).fetchone() == (2,), "a text set to NULL takes its digest with it: owed again"
+
+
+def test_a_left_join_to_the_versions_reads_only_the_texts_it_needs(tmp_path):
+    """Datasette's `search` query (and any user's) LEFT JOINs report_versions: the view must
+    be looked up by its key there, never built whole with every text in it."""
+    db = open_db(tmp_path / "a.db")
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT r.id, v.text FROM reports r LEFT JOIN report_versions v "
+        "ON v.report_id = r.id AND v.sha256 = r.sha256"
+    ).fetchall()
+    steps = " / ".join(step for *_, step in plan)
+    assert "MATERIALIZE" not in steps and "SEARCH v USING PRIMARY KEY" in steps, steps
