@@ -153,3 +153,15 @@ def test_a_left_join_to_the_versions_reads_only_the_texts_it_needs(tmp_path):
     ).fetchall()
     steps = " / ".join(step for *_, step in plan)
     assert "MATERIALIZE" not in steps and "SEARCH v USING PRIMARY KEY" in steps, steps
+
+
+def test_verify_names_a_stored_text_that_no_longer_matches_its_digest(tmp_path):
+    """A text is stored once for every version that has it: `verify` re-hashes it."""
+    path = tmp_path / "old.db"
+    old_archive(path).close()
+    db = open_db(path)
+    assert list(blobs.verify(db)) == []
+    db.execute("UPDATE texts SET text = text || '（改）' WHERE text = '另一份文本'")
+    damaged = db.execute("SELECT id FROM texts WHERE text LIKE '另一份文本%'").fetchone()[0]
+    problems = [str(problem) for problem in blobs.verify(db)]
+    assert problems == [f"texts id={damaged}: text does not hash to its sha256"]
