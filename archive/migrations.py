@@ -811,7 +811,8 @@ def smaller(db: Database) -> None:
     ).fetchall():
         digest = hashlib.sha256(text.encode()).hexdigest()
         db.execute("UPDATE report_versions SET text_sha256 = ? WHERE rowid = ?", [digest, rowid])
-    for statement in _SMALLER:
+    table = [(row[1], row[2]) for row in db.execute("PRAGMA table_info(report_versions)")]
+    for statement in _smaller_statements(table):
         db.execute(statement)
     after = db.execute("SELECT count(*), count(text) FROM report_versions").fetchone()
     if after != before:  # never: every row and text is copied above; refuse rather than lose
@@ -819,19 +820,6 @@ def smaller(db: Database) -> None:
 
 
 # Everything below is 0019's and frozen with it.
-_VERSION_COLUMNS = (
-    "report_id", "sha256", "first_seen_at", "cycle_id", "text_sha256", "regime",
-    "extracted_at", "extract_error", "describe_error", "published_on", "published_on_evidence",
-)  # fmt: skip
-# The text by a subquery, not a join: a one-table view is flattened into any query, also as
-# the right side of a LEFT JOIN, where a view that joins would be materialized whole (every
-# text read: the search query's `LEFT JOIN report_versions` went from 0.1 to 0.4 s at 5,000).
-_VIEW_COLUMNS = ", ".join(
-    "v.text_sha256, (SELECT text FROM texts WHERE sha256 = v.text_sha256) AS text"
-    if c == "text_sha256"
-    else f"v.{c}"
-    for c in _VERSION_COLUMNS
-)
 # A text is stored under its digest: a writer gives both (SQLite has no SHA-256 to check them).
 _TEXT_RULES = """
         SELECT RAISE(ABORT, 'report_versions: a text needs its text_sha256')
@@ -845,7 +833,6 @@ _NEW_VERSION_VALUE = {
     "text_sha256": "CASE WHEN NEW.text IS NULL AND OLD.text IS NOT NULL THEN NULL "
     "ELSE NEW.text_sha256 END"
 }
-_SET_VERSION = ", ".join(f"{c} = {_NEW_VERSION_VALUE.get(c, f'NEW.{c}')}" for c in _VERSION_COLUMNS)
 # An INSERT OR IGNORE of a version already recorded changes nothing, its text and index included.
 _THIS_VERSION = "SELECT 1 FROM versions WHERE report_id = NEW.report_id AND sha256 = NEW.sha256"
 _QUEUE_VERSION_TEXT = """INSERT INTO search_queue (kind, report_id, sha256, attachment_id)
@@ -855,50 +842,60 @@ _QUEUE_VERSION_TEXT = """INSERT INTO search_queue (kind, report_id, sha256, atta
 _DROP_UNUSED_TEXT = """DELETE FROM texts WHERE sha256 = OLD.text_sha256
          AND NOT EXISTS (SELECT 1 FROM versions WHERE text_sha256 = OLD.text_sha256);"""
 
-_SMALLER = (
-    """CREATE TABLE texts (
+
+def _smaller_statements(table: list[tuple[str, str]]) -> tuple[str, ...]:
+    """0019's statements for a `report_versions` table of these (column, type)s, in order:
+    whatever columns a migration before it added are carried over, in their place."""
+    own = [(name, kind) for name, kind in table if name != "text"]
+    names = [name for name, _ in own]
+    columns = ", ".join(names)
+    declared = ",\n        ".join(
+        f"{name} {kind or ''} NOT NULL" if name in ("report_id", "sha256") else f"{name} {kind}"
+        for name, kind in own
+    )
+    # The text by a subquery, not a join: a one-table view is flattened into any query, also
+    # as the right side of a LEFT JOIN, where a view that joins would be materialized whole
+    # (every text read: the search query's LEFT JOIN went from 0.1 to 0.4 s at 5,000 reports).
+    view = ", ".join(
+        "(SELECT text FROM texts WHERE sha256 = v.text_sha256) AS text"
+        if name == "text"
+        else f"v.{name}"
+        for name, _ in table
+    )
+    assignments = ", ".join(f"{c} = {_NEW_VERSION_VALUE.get(c, f'NEW.{c}')}" for c in names)
+    return (
+        """CREATE TABLE texts (
         id INTEGER PRIMARY KEY,
         sha256 TEXT NOT NULL UNIQUE,
         text TEXT NOT NULL
     )""",
-    """INSERT INTO texts (sha256, text)
+        """INSERT INTO texts (sha256, text)
        SELECT text_sha256, text FROM report_versions
        WHERE text IS NOT NULL AND text_sha256 IS NOT NULL
        GROUP BY text_sha256 ORDER BY min(rowid)""",
-    """CREATE TABLE versions (
-        report_id INTEGER NOT NULL,
-        sha256 TEXT NOT NULL,
-        first_seen_at TEXT,
-        cycle_id INTEGER,
-        text_sha256 TEXT,
-        regime TEXT,
-        extracted_at TEXT,
-        extract_error TEXT,
-        describe_error TEXT,
-        published_on TEXT,
-        published_on_evidence TEXT,
+        f"""CREATE TABLE versions (
+        {declared},
         PRIMARY KEY (report_id, sha256)
     ) WITHOUT ROWID""",
-    f"""INSERT INTO versions ({", ".join(_VERSION_COLUMNS)})
-        SELECT {", ".join(_VERSION_COLUMNS)} FROM report_versions ORDER BY rowid""",
-    "DROP TABLE report_versions",  # its triggers and indexes with it
-    "CREATE INDEX versions_owed ON versions (extracted_at) WHERE extracted_at IS NULL",
-    f"CREATE VIEW report_versions AS SELECT {_VIEW_COLUMNS} FROM versions v",
-    """CREATE TRIGGER versions_number AFTER INSERT ON versions BEGIN
+        f"INSERT INTO versions ({columns}) SELECT {columns} FROM report_versions ORDER BY rowid",
+        "DROP TABLE report_versions",  # its triggers and indexes with it
+        "CREATE INDEX versions_owed ON versions (extracted_at) WHERE extracted_at IS NULL",
+        f"CREATE VIEW report_versions AS SELECT {view} FROM versions v",
+        """CREATE TRIGGER versions_number AFTER INSERT ON versions BEGIN
         INSERT OR IGNORE INTO version_ids (report_id, sha256) VALUES (NEW.report_id, NEW.sha256);
     END""",
-    f"""CREATE TRIGGER report_versions_insert INSTEAD OF INSERT ON report_versions BEGIN
+        f"""CREATE TRIGGER report_versions_insert INSTEAD OF INSERT ON report_versions BEGIN
         {_QUEUE_VERSION_TEXT} AND NOT EXISTS ({_THIS_VERSION});
         {_TEXT_RULES} AND NOT EXISTS ({_THIS_VERSION});
-        INSERT INTO versions ({", ".join(_VERSION_COLUMNS)})
-        VALUES ({", ".join(f"NEW.{c}" for c in _VERSION_COLUMNS)});
+        INSERT INTO versions ({columns})
+        VALUES ({", ".join(f"NEW.{c}" for c in names)});
     END""",
-    f"""CREATE TRIGGER report_versions_update INSTEAD OF UPDATE ON report_versions BEGIN
+        f"""CREATE TRIGGER report_versions_update INSTEAD OF UPDATE ON report_versions BEGIN
         SELECT RAISE(ABORT, 'report_versions: a new text needs its text_sha256')
          WHERE NEW.text IS NOT NULL AND NEW.text IS NOT OLD.text
            AND NEW.text_sha256 IS OLD.text_sha256;
         {_TEXT_RULES};
-        UPDATE versions SET {_SET_VERSION}
+        UPDATE versions SET {assignments}
          WHERE report_id = OLD.report_id AND sha256 = OLD.sha256;
         DELETE FROM search_docs
          WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256
@@ -909,10 +906,10 @@ _SMALLER = (
          WHERE NEW.text IS NOT NULL AND (NEW.text IS NOT OLD.text
                OR NEW.report_id IS NOT OLD.report_id OR NEW.sha256 IS NOT OLD.sha256);
     END""",
-    f"""CREATE TRIGGER report_versions_delete INSTEAD OF DELETE ON report_versions BEGIN
+        f"""CREATE TRIGGER report_versions_delete INSTEAD OF DELETE ON report_versions BEGIN
         DELETE FROM versions WHERE report_id = OLD.report_id AND sha256 = OLD.sha256;
         {_DROP_UNUSED_TEXT}
         DELETE FROM search_docs
          WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
     END""",
-)
+    )

@@ -93,6 +93,9 @@ def old_archive(path) -> Database:
 def test_upgrading_keeps_every_version_and_text_and_stores_each_text_once(tmp_path):
     path = tmp_path / "old.db"
     old = old_archive(path)
+    # a column another migration before 0019 added (written by code this branch never saw)
+    old.execute("ALTER TABLE report_versions ADD COLUMN noted TEXT")
+    old.execute("UPDATE report_versions SET noted = 'kept' WHERE text IS NULL")
     query = "SELECT * FROM report_versions ORDER BY report_id, sha256"
     before = old.execute(query).fetchall()
     columns = [d[0] for d in old.execute(query).description]
