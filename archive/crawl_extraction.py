@@ -131,13 +131,15 @@ def _passed(check: checks.Check) -> int | None:
 
 
 # The versions still owed that a staged extraction serves: same body, same year and
+# (`vrowid`: the version's number in version_ids, the order versions were recorded in;
+# report_versions is a view since 0019_smaller, without rowids)
 # Content-Type as the report has now, and not read as a PDF or Word file by its URL.
 _SERVED = """
 INSERT INTO temp.staged_versions
 SELECT x.vrowid, x.version_id, x.report_id, x.sha256, e.id, x.needs_text, e.regime,
        iif(x.needs_text, e.text, NULL), e.text_sha256
 FROM (
-    SELECT v.rowid AS vrowid, vi.id AS version_id, v.report_id, v.sha256,
+    SELECT vi.id AS vrowid, vi.id AS version_id, v.report_id, v.sha256,
            v.text_sha256 IS NULL AS needs_text,
            (SELECT e.id FROM crawl_extractions e WHERE e.sha256 = v.sha256 AND e.year IS r.year
             AND e.content_type IS r.content_type ORDER BY e.id LIMIT 1) AS extraction_id
@@ -146,7 +148,7 @@ FROM (
     JOIN version_ids vi ON vi.report_id = v.report_id AND vi.sha256 = v.sha256
     WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ?
       AND lower(r.url) NOT LIKE '%.pdf' AND lower(r.url) NOT LIKE '%.docx'
-    ORDER BY v.rowid
+    ORDER BY vi.id
 ) x JOIN crawl_extractions e ON e.id = x.extraction_id
 ORDER BY x.vrowid
 LIMIT ?
@@ -168,7 +170,8 @@ _VERSIONS = (
         text = iif(s.needs_text, s.text, report_versions.text),
         text_sha256 = iif(s.needs_text, s.text_sha256, report_versions.text_sha256),
         extracted_at = ?, extract_error = NULL
-    FROM temp.staged_versions s WHERE report_versions.rowid = s.vrowid""",
+    FROM temp.staged_versions s
+    WHERE report_versions.report_id = s.report_id AND report_versions.sha256 = s.sha256""",
     """UPDATE reports SET regime = s.regime FROM temp.staged_versions s
     WHERE reports.id = s.report_id AND reports.sha256 = s.sha256""",
 )

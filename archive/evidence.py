@@ -227,7 +227,8 @@ def versions(db: Database, report_id: int) -> list[Version]:
         """SELECT v.first_seen_at, v.sha256, b.size, r.content_type, v.cycle_id, v.text_sha256
         FROM report_versions v LEFT JOIN blobs b ON b.sha256 = v.sha256
         JOIN reports r ON r.id = v.report_id
-        WHERE v.report_id = ? ORDER BY v.first_seen_at, v.rowid""",
+        LEFT JOIN version_ids n ON n.report_id = v.report_id AND n.sha256 = v.sha256
+        WHERE v.report_id = ? ORDER BY v.first_seen_at, n.id""",
         [report_id],
     ).fetchall()
     return [Version(n, *row) for n, row in enumerate(rows, start=1)]

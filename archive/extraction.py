@@ -38,8 +38,9 @@ _ADD_RESULT = (
 )
 _VERSIONS = (
     "SELECT r.*, v.sha256 AS version, v.text_sha256 IS NULL AS needs_text "
-    "FROM report_versions v JOIN reports r ON r.id = v.report_id"
-)
+    "FROM report_versions v JOIN reports r ON r.id = v.report_id "
+    "JOIN version_ids n ON n.report_id = v.report_id AND n.sha256 = v.sha256"
+)  # ordered by n.id: the order the versions were recorded in
 
 
 def body_stats(body: bytes, content_type: str | None, url: str, year: int | None) -> stats.Stats:
@@ -213,7 +214,7 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
     versions = list(
         db.query(
             f"{_VERSIONS} WHERE v.extracted_at IS NULL AND coalesce(v.cycle_id, 0) <= ? "
-            "ORDER BY v.rowid",
+            "ORDER BY n.id",
             [cycle_id],
         )
     )
@@ -224,7 +225,7 @@ def extract_cycle(db: Database, cycle_id: int) -> int:
 
 def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, total: None) -> int:
     """Re-run extraction over every version in the archive; return how many."""
-    versions = list(db.query(f"{_VERSIONS} ORDER BY v.rowid"))
+    versions = list(db.query(f"{_VERSIONS} ORDER BY n.id"))
     _extract(db, versions, with_text=True, progress=progress)
     with db.atomic():  # labels no version prints any more (the extractors changed)
         db.execute(
@@ -236,6 +237,11 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
         db.execute(
             "DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results) "
             "AND id NOT IN (SELECT name_id FROM crawl_check_results)"
+        )
+        # Texts no version names any more (0019_smaller keeps each text once, by digest).
+        db.execute(
+            "DELETE FROM texts WHERE sha256 NOT IN "
+            "(SELECT text_sha256 FROM versions WHERE text_sha256 IS NOT NULL)"
         )
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
     return len(versions)

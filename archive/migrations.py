@@ -6,6 +6,8 @@ adding `0002_…`, and document every new table and column in the README (a test
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlite_utils import Database, Migrations
 
 from archive import search
@@ -876,3 +878,137 @@ def last_verified(db: Database) -> None:
         not_null={"seen_at", "how", "in_list"},
     )
     db["last_seen"].create_index(["cycle_id"])
+
+
+@migrations(name="0019_smaller")
+def smaller(db: Database) -> None:
+    """Each distinct text stored once (`texts`); `report_versions` becomes a view, same columns.
+
+    A version is a distinct body, and a body that changes every night only in a visit counter,
+    or a report reposted by another agency, has the same extracted text as the one before:
+    each copy of it was the whole text again (texts are over half of the database without its
+    search index). Now a
+    version names its text by `text_sha256` (which it always held), `texts` holds each text
+    once, and the view joins them back, so `SELECT text FROM report_versions` and every
+    writer's INSERT, UPDATE and DELETE still work (the triggers below store through it).
+    The versions' own rows lose their text and are keyed by (report_id, sha256) alone
+    (WITHOUT ROWID: no second copy of the key in an index). They declare no foreign keys, as
+    `fetches` does not: rows an archive holds are copied as they are, never refused.
+    """
+    before = db.execute("SELECT count(*), count(text) FROM report_versions").fetchone()
+    keyless = db.execute(
+        "SELECT count(*) FROM report_versions WHERE report_id IS NULL OR sha256 IS NULL"
+    ).fetchone()[0]
+    if keyless:  # a version is a report's body: such a row was never written by Gongkai
+        raise RuntimeError(
+            f"0019_smaller: {keyless} report_versions rows have no report_id or sha256; "
+            "delete them and run again"
+        )
+    # A text stored without its digest (no writer did, but an archive is kept whole) gets one.
+    for rowid, text in db.execute(
+        "SELECT rowid, text FROM report_versions WHERE text IS NOT NULL AND text_sha256 IS NULL"
+    ).fetchall():
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        db.execute("UPDATE report_versions SET text_sha256 = ? WHERE rowid = ?", [digest, rowid])
+    table = [(row[1], row[2]) for row in db.execute("PRAGMA table_info(report_versions)")]
+    for statement in _smaller_statements(table):
+        db.execute(statement)
+    after = db.execute("SELECT count(*), count(text) FROM report_versions").fetchone()
+    if after != before:  # never: every row and text is copied above; refuse rather than lose
+        raise RuntimeError(f"0019_smaller: versions and texts {before} became {after}")
+
+
+# Everything below is 0019's and frozen with it.
+# A text is stored under its digest: a writer gives both (SQLite has no SHA-256 to check them).
+_TEXT_RULES = """
+        SELECT RAISE(ABORT, 'report_versions: a text needs its text_sha256')
+         WHERE NEW.text IS NOT NULL AND NEW.text_sha256 IS NULL;
+        INSERT INTO texts (sha256, text) SELECT NEW.text_sha256, NEW.text
+         WHERE NEW.text IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM texts WHERE sha256 = NEW.text_sha256)"""
+# A text set to NULL takes its digest with it (the digest is the text's: `reextract` reads
+# a version without one again).
+_NEW_VERSION_VALUE = {
+    "text_sha256": "CASE WHEN NEW.text IS NULL AND OLD.text IS NOT NULL THEN NULL "
+    "ELSE NEW.text_sha256 END"
+}
+# An INSERT OR IGNORE of a version already recorded changes nothing, its text and index included.
+_THIS_VERSION = "SELECT 1 FROM versions WHERE report_id = NEW.report_id AND sha256 = NEW.sha256"
+_QUEUE_VERSION_TEXT = """INSERT INTO search_queue (kind, report_id, sha256, attachment_id)
+        SELECT 'text', NEW.report_id, NEW.sha256, NULL WHERE NEW.text IS NOT NULL"""
+# A deleted version's text goes with it when no other version names it (a scan: deleting is
+# rare); a text re-extraction replaced is dropped by `reextract`, in one pass at its end.
+_DROP_UNUSED_TEXT = """DELETE FROM texts WHERE sha256 = OLD.text_sha256
+         AND NOT EXISTS (SELECT 1 FROM versions WHERE text_sha256 = OLD.text_sha256);"""
+
+
+def _smaller_statements(table: list[tuple[str, str]]) -> tuple[str, ...]:
+    """0019's statements for a `report_versions` table of these (column, type)s, in order:
+    whatever columns a migration before it added are carried over, in their place."""
+    own = [(name, kind) for name, kind in table if name != "text"]
+    names = [name for name, _ in own]
+    columns = ", ".join(names)
+    declared = ",\n        ".join(
+        f"{name} {kind or ''} NOT NULL" if name in ("report_id", "sha256") else f"{name} {kind}"
+        for name, kind in own
+    )
+    # The text by a subquery, not a join: a one-table view is flattened into any query, also
+    # as the right side of a LEFT JOIN, where a view that joins would be materialized whole
+    # (every text read: the search query's LEFT JOIN went from 0.1 to 0.4 s at 5,000 reports).
+    view = ", ".join(
+        "(SELECT text FROM texts WHERE sha256 = v.text_sha256) AS text"
+        if name == "text"
+        else f"v.{name}"
+        for name, _ in table
+    )
+    assignments = ", ".join(f"{c} = {_NEW_VERSION_VALUE.get(c, f'NEW.{c}')}" for c in names)
+    return (
+        """CREATE TABLE texts (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL
+    )""",
+        """INSERT INTO texts (sha256, text)
+       SELECT text_sha256, text FROM report_versions
+       WHERE text IS NOT NULL AND text_sha256 IS NOT NULL
+       GROUP BY text_sha256 ORDER BY min(rowid)""",
+        f"""CREATE TABLE versions (
+        {declared},
+        PRIMARY KEY (report_id, sha256)
+    ) WITHOUT ROWID""",
+        f"INSERT INTO versions ({columns}) SELECT {columns} FROM report_versions ORDER BY rowid",
+        "DROP TABLE report_versions",  # its triggers and indexes with it
+        "CREATE INDEX versions_owed ON versions (extracted_at) WHERE extracted_at IS NULL",
+        f"CREATE VIEW report_versions AS SELECT {view} FROM versions v",
+        """CREATE TRIGGER versions_number AFTER INSERT ON versions BEGIN
+        INSERT OR IGNORE INTO version_ids (report_id, sha256) VALUES (NEW.report_id, NEW.sha256);
+    END""",
+        f"""CREATE TRIGGER report_versions_insert INSTEAD OF INSERT ON report_versions BEGIN
+        {_QUEUE_VERSION_TEXT} AND NOT EXISTS ({_THIS_VERSION});
+        {_TEXT_RULES} AND NOT EXISTS ({_THIS_VERSION});
+        INSERT INTO versions ({columns})
+        VALUES ({", ".join(f"NEW.{c}" for c in names)});
+    END""",
+        f"""CREATE TRIGGER report_versions_update INSTEAD OF UPDATE ON report_versions BEGIN
+        SELECT RAISE(ABORT, 'report_versions: a new text needs its text_sha256')
+         WHERE NEW.text IS NOT NULL AND NEW.text IS NOT OLD.text
+           AND NEW.text_sha256 IS OLD.text_sha256;
+        {_TEXT_RULES};
+        UPDATE versions SET {assignments}
+         WHERE report_id = OLD.report_id AND sha256 = OLD.sha256;
+        DELETE FROM search_docs
+         WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256
+           AND (NEW.text IS NOT OLD.text OR NEW.report_id IS NOT OLD.report_id
+                OR NEW.sha256 IS NOT OLD.sha256);
+        INSERT INTO search_queue (kind, report_id, sha256, attachment_id)
+        SELECT 'text', NEW.report_id, NEW.sha256, NULL
+         WHERE NEW.text IS NOT NULL AND (NEW.text IS NOT OLD.text
+               OR NEW.report_id IS NOT OLD.report_id OR NEW.sha256 IS NOT OLD.sha256);
+    END""",
+        f"""CREATE TRIGGER report_versions_delete INSTEAD OF DELETE ON report_versions BEGIN
+        DELETE FROM versions WHERE report_id = OLD.report_id AND sha256 = OLD.sha256;
+        {_DROP_UNUSED_TEXT}
+        DELETE FROM search_docs
+         WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
+    END""",
+    )

@@ -159,6 +159,7 @@ def add_version(
         "extract_error": error,
         "describe_error": seen.get("note"),
     }
+    # A view (0019_smaller): its trigger stores the text once, under its digest.
     _insert(db, "report_versions", version, "INSERT OR IGNORE")
     return version
 

@@ -221,8 +221,9 @@ def fill(db: Database) -> int:
     sources = (
         ("SELECT 'title', id, NULL, NULL, title FROM reports WHERE title IS NOT NULL "
          "ORDER BY id"),
-        ("SELECT 'text', report_id, sha256, NULL, text FROM report_versions "
-         "WHERE text IS NOT NULL ORDER BY rowid"),
+        ("SELECT 'text', v.report_id, v.sha256, NULL, v.text FROM report_versions v "
+         "JOIN version_ids n ON n.report_id = v.report_id AND n.sha256 = v.sha256 "
+         "WHERE v.text IS NOT NULL ORDER BY n.id"),  # a view since 0019: no rowid
         ("SELECT 'attachment', report_id, NULL, id, text FROM attachments "
          "WHERE text IS NOT NULL AND report_id IS NOT NULL ORDER BY id"),
     )  # fmt: skip

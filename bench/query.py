@@ -31,6 +31,7 @@ import yaml
 
 from archive import search
 from archive.db import open_db
+from archive.text import text_digest  # texts are stored under their digest (0019_smaller)
 
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL = 1_500_000
@@ -197,7 +198,7 @@ def build(path: Path, reports: int, seed: int = 1) -> dict:
             for version in shas:
                 text = _text(rng, pool, head, TEXT_CHARS)
                 text_bytes += len(text.encode())
-                versions.append((rid, version, now, 1, text, version, "2019", now))
+                versions.append((rid, version, now, 1, text, text_digest(text), "2019", now))
             if rng.random() < ATTACHED:
                 text = _text(rng, pool, head, TEXT_CHARS)
                 text_bytes += len(text.encode())

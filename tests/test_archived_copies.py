@@ -89,7 +89,7 @@ def test_every_sha256_cell_links_to_its_archived_copy(archive, table, key):
     sha256 = {
         "page_of_sz2014": archive.fixture.versions["sz2014"],
         "old_version_of_sz2014": archive.fixture.db.execute(
-            "SELECT sha256 FROM report_versions WHERE report_id = ? ORDER BY rowid DESC",
+            "SELECT sha256 FROM version_ids WHERE report_id = ? ORDER BY id DESC",
             [archive.fixture.ids["sz2014"]],
         ).fetchone()[0],
         "page": archive.page,
@@ -192,7 +192,8 @@ def test_nothing_archived_under_a_key_is_a_404(archive):
 def versions_of(archive: Archive, key: str) -> list[str]:
     db = open_db(archive.path)
     rows = db.execute(
-        "SELECT sha256 FROM report_versions WHERE report_id = ? ORDER BY first_seen_at, rowid",
+        "SELECT v.sha256 FROM report_versions v JOIN version_ids n USING (report_id, sha256) "
+        "WHERE v.report_id = ? ORDER BY v.first_seen_at, n.id",
         [archive.fixture.ids[key]],
     )
     return [sha256 for (sha256,) in rows]

@@ -23,6 +23,7 @@ from datasette.app import Datasette
 
 from archive import blobs, search
 from archive.db import open_db
+from tests.helpers import add_version
 from tests.test_docs import fts5_shadow_tables
 
 ROOT = Path(__file__).parent.parent
@@ -76,7 +77,7 @@ class Fixture:
 
     def version(self, key: str, sha: str, text: str | None) -> str:
         row = {"report_id": self.ids[key], "sha256": sha, "first_seen_at": ago(29), "text": text}
-        self.db["report_versions"].insert({**row, "cycle_id": 1})
+        add_version(self.db, {**row, "cycle_id": 1})
         search.sync(self.db)  # as archive/events.py does after writing texts
         return sha
 

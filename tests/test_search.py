@@ -22,7 +22,9 @@ import pytest
 
 from archive import crashpoint, extraction, search
 from archive.db import open_db
+from archive.text import text_digest
 from gongkai import cycle
+from tests.helpers import add_version
 from tests.test_datasette import datasette
 from tests.test_owed_work import ROOT, WITH_PDF, column, new_events, once, post_new_reports
 from tests.test_watch import body_of
@@ -174,8 +176,9 @@ def test_a_re_extracted_text_is_found_by_its_new_text_not_the_old(serve_site, tm
     path = config.database
     r2020 = report_id(path, 2020)
     with sqlite3.connect(path) as conn:  # what an older extractor left, written by any client
-        conn.execute(
-            "UPDATE report_versions SET text = '旧提取器读出的错字' WHERE report_id = ?", [r2020]
+        conn.execute(  # a text goes with its digest (migration 0019 stores it under it)
+            "UPDATE report_versions SET text = ?, text_sha256 = ? WHERE report_id = ?",
+            ["旧提取器读出的错字", text_digest("旧提取器读出的错字"), r2020],
         )
     assert search_ids(path, "旧提取器读出") == {r2020}, "queued, scanned until indexed"
     assert search_ids(path, "2020年第4段") == set()
@@ -226,8 +229,8 @@ def test_an_archive_made_before_the_index_is_searchable_once_upgraded(tmp_path):
         {"id": 1, "source_id": "s", "agency": "某局", "title": "某局2023年年报", "status": "active",
          "url": "http://x/1", "first_seen_at": when, "last_seen_at": when, "sha256": "1" * 64}
     )  # fmt: skip
-    db["report_versions"].insert(
-        {"report_id": 1, "sha256": "1" * 64, "first_seen_at": when, "text": "申请行政\n复议3件"}
+    add_version(
+        db, {"report_id": 1, "sha256": "1" * 64, "first_seen_at": when, "text": "申请行政\n复议3件"}
     )
     db["attachments"].insert(
         {"source_id": "s", "report_url": "http://x/1", "report_id": 1, "url": "http://x/1.pdf",

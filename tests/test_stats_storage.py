@@ -20,6 +20,7 @@ from archive import blobs, extraction
 from archive.db import open_db
 from archive.extract import checks
 from archive.migrations import migrations
+from tests.helpers import add_version
 from tests.test_stats import blank_totals_2019_page
 
 ROOT = Path(__file__).parent.parent
@@ -53,7 +54,7 @@ def add_report(
     }
     report_id = db["reports"].insert(row).last_pk
     version = {"report_id": report_id, "sha256": sha, "first_seen_at": row["first_seen_at"]}
-    db["report_versions"].insert({**version, "cycle_id": None})
+    add_version(db, {**version, "cycle_id": None})
     return db["reports"].get(report_id)
 
 
@@ -169,7 +170,7 @@ def old_archive(path: Path) -> Database:
     migrations.apply(db, stop_before="0007_compact_stats")
     report = add_report(db, "http://x.gov.cn/a.html", b"<html>v1</html>", 2014, put=raw_blob)
     newer = raw_blob(db, b"<html>v2</html>")
-    db["report_versions"].insert({"report_id": report["id"], "sha256": newer, "cycle_id": 2})
+    add_version(db, {"report_id": report["id"], "sha256": newer, "cycle_id": 2})
     rows = [  # (id, version, value, unit, raw column label): ids out of order, one cell twice
         (9, report["sha256"], 634.0, "条", None),
         (3, report["sha256"], None, "条", ""),
@@ -211,7 +212,7 @@ def test_an_archive_from_before_keeps_its_statistics_readable(tmp_path):
     assert db.execute("SELECT count(*) FROM stat_cells").fetchone()[0] == 3  # NULL ≠ ""
     assert "report_stats" not in db.table_names()
     report = db.execute("SELECT * FROM reports").fetchone()
-    db["report_versions"].insert({"report_id": report[0], "sha256": blobs.put(db, b"v3")})
+    add_version(db, {"report_id": report[0], "sha256": blobs.put(db, b"v3")})
     assert db.execute("SELECT max(id) FROM version_ids").fetchone()[0] == 3
 
 
