@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
-from archive import blobs, search
+from archive import blobs, coverage, search
 from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
@@ -266,6 +266,7 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
         # No index by name: one pass over the results, not one per name.
         db.execute("DELETE FROM check_names WHERE id NOT IN (SELECT name_id FROM check_results)")
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
+    coverage.rebuild(db)  # triggers keep it in step; recomputed whole, reextract repairs it too
     return len(versions)
 
 
