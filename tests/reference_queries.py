@@ -7,6 +7,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import yaml
+
+from archive import coverage
+from archive.db import open_db
+
+METADATA = Path(__file__).parent.parent / "datasette" / "metadata.yml"
 
 COVERAGE = """
 WITH cells AS (
@@ -99,3 +108,25 @@ def indicator_forced(sql: str, ordered: bool) -> str:
 
 def rows(conn: sqlite3.Connection, sql: str, **params) -> list[tuple]:
     return conn.execute(sql, params).fetchall()
+
+
+def canned(name: str) -> str:
+    """The canned query's SQL, as `make serve` gives it to Datasette."""
+    queries = yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["archive"]["queries"]
+    return queries[name]["sql"]
+
+
+def assert_same(path: Path) -> None:
+    """`coverage` and `indicator` (every indicator present, and one found nowhere; each of its
+    two ways forced too) return exactly the rows, in the order, the full queries return."""
+    with closing(sqlite3.connect(path)) as conn:
+        assert rows(conn, canned("coverage")) == rows(conn, COVERAGE)
+        indicators = [i for (i,) in conn.execute("SELECT DISTINCT indicator FROM stat_cells")]
+        for indicator in [*indicators, "no.such.key"]:
+            expected = rows(conn, INDICATOR, indicator=indicator)
+            assert rows(conn, canned("indicator"), indicator=indicator) == expected, indicator
+            for ordered in (True, False):
+                forced = indicator_forced(canned("indicator"), ordered)
+                assert rows(conn, forced, indicator=indicator) == expected, (indicator, ordered)
+    with closing(open_db(path)) as db:
+        assert coverage.stale(db) == 0

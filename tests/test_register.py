@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -20,15 +19,13 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from archive import alerts, coverage, register
+from archive import alerts, register
 from archive.config import ConfigError, LocalRule, parse
 from archive.db import open_db
 from gongkai import cycle
 from gongkai.cli import cli
 from tests import reference_queries as reference
 from tests.helpers import write_config
-from tests.reference_queries import rows
-from tests.test_datasette import METADATA
 from tests.test_demo import free_port_pair
 from tests.test_identity import PORT, write_port_column
 from tests.test_owed_work import TABLES
@@ -608,25 +605,6 @@ def test_register_help_and_errors(tmp_path):
 # coverage_summary: the canned `coverage` and `indicator` give what the full queries gave
 
 
-def canned(name: str) -> str:
-    return METADATA["databases"]["archive"]["queries"][name]["sql"]
-
-
-def assert_same_as_the_full_queries(path: Path) -> None:
-    """`coverage` and `indicator` (every indicator present, and one found nowhere; each of its
-    two ways forced too) return exactly the rows, in the order, the full queries return."""
-    with sqlite3.connect(path) as conn:
-        assert rows(conn, canned("coverage")) == rows(conn, reference.COVERAGE)
-        indicators = [i for (i,) in conn.execute("SELECT DISTINCT indicator FROM stat_cells")]
-        for indicator in [*indicators, "no.such.key"]:
-            expected = rows(conn, reference.INDICATOR, indicator=indicator)
-            assert rows(conn, canned("indicator"), indicator=indicator) == expected, indicator
-            for ordered in (True, False):
-                forced = reference.indicator_forced(canned("indicator"), ordered)
-                assert rows(conn, forced, indicator=indicator) == expected, (indicator, ordered)
-    assert coverage.stale(open_db(path)) == 0
-
-
 def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and_repost(
     serve_site, tmp_path
 ):
@@ -642,7 +620,7 @@ def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and
     audit = {"id": "djsj", "agency": AGENCY, "start_urls": [serve_site(audit_site).url + "/gknb/"]}
     config = write_config(tmp_path, [{**port, "aliases": ["深圳市口岸管理局"]}, audit])
     cycle.run(config)
-    assert_same_as_the_full_queries(config.database)
+    reference.assert_same(config.database)
 
     edited = body_of(2020).replace("21条", "12条")
     posted = {path: year for path, year in BASE.items() if year != 2019} | {"/gknb/2023.html": 2023}
@@ -650,7 +628,7 @@ def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and
     config = write_config(tmp_path, [port, audit])
     for _ in range(2):  # the second confirms the removal
         cycle.run(config)
-        assert_same_as_the_full_queries(config.database)
+        reference.assert_same(config.database)
 
     db = open_db(config.database)
     assert db.execute("SELECT year FROM reports WHERE status = 'removed'").fetchall() == [(2019,)]
@@ -667,7 +645,7 @@ def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and
     # A user's own SQLite client moves a report to another year, and back: the triggers follow.
     db.execute("UPDATE reports SET year = 2017 WHERE source_id = 'djsj' AND year = 2021")
     db.conn.commit()
-    assert_same_as_the_full_queries(config.database)
+    reference.assert_same(config.database)
     db.execute("UPDATE reports SET year = 2021 WHERE source_id = 'djsj' AND year = 2017")
     db.conn.commit()
-    assert_same_as_the_full_queries(config.database)
+    reference.assert_same(config.database)
