@@ -17,7 +17,11 @@ Only changes of the columns shown fire them: a cycle's `last_seen_at` stamps do 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlite_utils import Database
+
+from archive.blobs import Problem
 
 # One (source, agency, year) group's row, from its reports. `cell` is what the matrix shows
 # for the source's own reports (repost = 0): the earliest published date (✓ when none was
@@ -103,11 +107,22 @@ def rebuild(db: Database) -> int:
 
 
 def stale(db: Database) -> int:
-    """How many summary rows differ from what `reports` gives (`verify` reports them): 0
-    unless the table or its triggers were tampered with."""
+    """How many (source, agency, year) rows of the summary differ from what `reports` gives
+    (wrong, missing or extra): 0 unless the table or its triggers were tampered with."""
     group = _GROUP.format(where="r.year IS NOT NULL")
     ours = f"SELECT {_COLUMNS} FROM coverage_summary"
     return db.execute(
-        f"SELECT (SELECT count(*) FROM ({group} EXCEPT {ours}))"
-        f" + (SELECT count(*) FROM ({ours} EXCEPT SELECT * FROM ({group})))"
+        f"""SELECT count(*) FROM (
+              SELECT source_id, agency, year FROM ({group} EXCEPT {ours})
+              UNION
+              SELECT source_id, agency, year FROM ({ours} EXCEPT SELECT * FROM ({group})))"""
     ).fetchone()[0]
+
+
+def verify(db: Database) -> Iterator[Problem]:
+    """What `verify` finds wrong with the summary: rows that differ from `reports`."""
+    if count := stale(db):
+        yield Problem(
+            "coverage_summary",
+            f"{count} rows differ from what reports gives (reextract rebuilds it)",
+        )
