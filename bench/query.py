@@ -251,7 +251,7 @@ def build(path: Path, reports: int, seed: int = 1) -> dict:
             "SELECT id FROM version_ids WHERE report_id BETWEEN ? AND ?", [first, rid]
         ).fetchall()
         for (vid,) in ids:
-            picked = rng.sample(range(1, len(cells) + 1), CELLS_PER_VERSION)
+            picked = rng.sample(range(1, rare_cell), CELLS_PER_VERSION)
             values.extend((vid, pos, cell, rng.randint(0, 500)) for pos, cell in enumerate(picked))
             if rng.random() < RARE:
                 values.append((vid, len(picked), rare_cell, rng.randint(0, 50)))
