@@ -1,5 +1,5 @@
-"""`coverage` and `indicator` as they were before `coverage_summary` (migration 0016) and the
-ordered read of `indicator`: each a full pass over the archive, sorted. The canned queries must
+"""`coverage`, `indicator` and `failing_checks` as they were before `coverage_summary` (migration
+0016) and the ordered reads: each a full pass over the archive, sorted. The canned queries must
 return exactly these rows, in this order (tests/test_register.py on an archive real cycles
 made, tests/test_bench_query.py on a generated one)."""
 
@@ -95,14 +95,23 @@ WHERE s.indicator = :indicator
 ORDER BY r.agency, r.year, s.id
 """
 
+FAILING_CHECKS = """
+SELECT r.agency, r.year, r.title, c.name AS check_name, c.expected, c.actual, c.detail,
+       r.url, r.source_id, r.id AS report_id
+FROM stats_checks c
+JOIN reports r ON r.id = c.report_id AND r.sha256 = c.version
+WHERE c.passed = 0
+ORDER BY r.agency, r.year, c.name
+"""
+
 _FOUND = re.compile(r"found\(many\) AS MATERIALIZED \(.*?\n\)", re.S)
 
 
-def indicator_forced(sql: str, ordered: bool) -> str:
-    """The canned `indicator` query made to take one of its two ways whatever the counts say:
-    reports in order (`ordered`) or the indicator's values through their index, then sorted."""
+def forced(sql: str, ordered: bool) -> str:
+    """A canned query with two ways (`indicator`, `failing_checks`) made to take one whatever
+    the counts say: reports in order (`ordered`) or its rows through their index, then sorted."""
     forced, count = _FOUND.subn(f"found(many) AS (SELECT {int(ordered)})", sql)
-    assert count == 1, "the canned indicator query no longer chooses its way in `found`"
+    assert count == 1, "the canned query no longer chooses its way in `found`"
     return forced
 
 
@@ -117,8 +126,9 @@ def canned(name: str) -> str:
 
 
 def assert_same(path: Path) -> None:
-    """`coverage` and `indicator` (every indicator present, and one found nowhere; each of its
-    two ways forced too) return exactly the rows, in the order, the full queries return."""
+    """`coverage`, `indicator` (every indicator present, and one found nowhere) and
+    `failing_checks` (each of their two ways forced too) return exactly the rows, in the order,
+    the full queries return."""
     with closing(sqlite3.connect(path)) as conn:
         assert rows(conn, canned("coverage")) == rows(conn, COVERAGE)
         indicators = [i for (i,) in conn.execute("SELECT DISTINCT indicator FROM stat_cells")]
@@ -126,7 +136,16 @@ def assert_same(path: Path) -> None:
             expected = rows(conn, INDICATOR, indicator=indicator)
             assert rows(conn, canned("indicator"), indicator=indicator) == expected, indicator
             for ordered in (True, False):
-                forced = indicator_forced(canned("indicator"), ordered)
-                assert rows(conn, forced, indicator=indicator) == expected, (indicator, ordered)
+                sql = forced(canned("indicator"), ordered)
+                assert rows(conn, sql, indicator=indicator) == expected, (indicator, ordered)
+        # Checks failing in two reports of one agency and year are in no stated order.
+        expected = rows(conn, FAILING_CHECKS)
+        for sql in (
+            canned("failing_checks"),
+            *(forced(canned("failing_checks"), o) for o in (1, 0)),
+        ):
+            found = rows(conn, sql)
+            assert sorted(found) == sorted(expected)
+            assert [row[:4] for row in found] == [row[:4] for row in expected]
     with closing(open_db(path)) as db:
         assert coverage.stale(db) == 0
