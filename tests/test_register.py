@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -649,3 +650,34 @@ def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and
     db.execute("UPDATE reports SET year = 2021 WHERE source_id = 'djsj' AND year = 2017")
     db.conn.commit()
     reference.assert_same(config.database)
+
+
+def test_an_archive_made_before_the_summary_gets_it_filled_when_upgraded(tmp_path):
+    """Migration 0016 fills `coverage_summary` from the reports an archive already holds."""
+    from archive.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="0016_coverage_summary")
+    reports = [
+        ("sjj", 2019, "2020-01-20"),
+        ("sjj", 2021, None),
+        ("zf", 2020, "2021-03-01"),
+        ("zf", 2020, "2021-03-02"),
+    ]
+    for source_id, year, published in reports:
+        add_report(db, source_id, year, published, "2025-01-05", 1, page=f"{year}-{published}")
+    db.execute("UPDATE reports SET status = 'removed' WHERE year = 2019")
+    db.execute("UPDATE reports SET repost = 1, issuer = '某省' WHERE year = 2021")
+    db.conn.commit()
+    db.close()
+
+    open_db(tmp_path / "old.db").close()
+
+    reference.assert_same(tmp_path / "old.db")
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        cells = conn.execute("SELECT source_id, year, cell, reposts FROM coverage_summary")
+        assert sorted(cells.fetchall()) == [
+            ("sjj", 2019, "2020-01-20 (removed)", None),
+            ("sjj", 2021, None, "2021: 某省"),
+            ("zf", 2020, "2021-03-01 ×2", None),
+        ]
