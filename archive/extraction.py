@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from sqlite_utils import Database
 
-from archive import blobs, crawl_extraction, search
+from archive import blobs, coverage, crawl_extraction, search
 from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
@@ -244,6 +244,7 @@ def reextract(db: Database, progress: Callable[[int, int], None] = lambda done, 
             "(SELECT text_sha256 FROM versions WHERE text_sha256 IS NOT NULL)"
         )
     search.rebuild(db)  # drops the rows of texts re-extraction replaced
+    coverage.rebuild(db)  # triggers keep it in step; recomputed whole, reextract repairs it too
     return len(versions)
 
 

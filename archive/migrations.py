@@ -10,7 +10,7 @@ import hashlib
 
 from sqlite_utils import Database, Migrations
 
-from archive import search
+from archive import coverage, search
 
 migrations = Migrations("gongkai")
 
@@ -779,6 +779,22 @@ _BROWSING_INDEXES = (
     ("cycle_sources", ["status"]),
     ("check_results", ["passed"]),
 )
+
+
+@migrations(name="0016_coverage_summary")
+def coverage_summary(db: Database) -> None:
+    """`coverage_summary`: per source, agency and report year, the cell Datasette's `coverage`
+    matrix shows and the year's reposts (archive/coverage.py), kept in step by triggers on
+    `reports` and filled here, so the matrix reads its first rows through a primary key instead
+    of aggregating every report (5.5 s at 1.5 M reports). The reposts' partial index served only
+    the old query.
+
+    `reports_agency_year`: the `indicator` query reads a common indicator report by report in
+    agency and year order, so Datasette stops after its first page instead of sorting every
+    report's value."""
+    coverage.create(db)
+    db.execute("DROP INDEX IF EXISTS reports_reposts")
+    db.execute("CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year)")
 
 
 @migrations(name="0017_crawl_extraction")

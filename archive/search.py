@@ -25,6 +25,7 @@ the queue and the texts consistent: the next `sync` (any cycle's) indexes what w
 replaced in place (re-extraction) leaves its old row in the index, unreachable (its
 `search_docs` row is gone, and ids are never reused): a contentless table of this SQLite cannot
 delete without being given the old pairs; `rebuild`, run by `reextract`, drops those.
+`verify` (the command) names any text the index lacks and any row whose text is gone.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ from __future__ import annotations
 import array
 import sqlite3
 import sys
+from collections.abc import Iterator
 
 from sqlite_utils import Database
+
+from archive.blobs import Problem
 
 # Dropped before pairing, in SQL as here (the canned query strips the same from the term).
 WHITESPACE = "\n\r\t \u3000\xa0"
@@ -247,7 +251,7 @@ def rebuild(db: Database) -> int:
 
 
 def unindexed(db: Database) -> int:
-    """How many texts the index lacks (`verify` reports them): 0 once `sync` has run."""
+    """How many texts the index lacks: 0 once `sync` has run (`verify` names each)."""
     return db.execute(
         """SELECT (SELECT count(*) FROM reports WHERE title IS NOT NULL)
                 + (SELECT count(*) FROM report_versions WHERE text IS NOT NULL)
@@ -255,3 +259,64 @@ def unindexed(db: Database) -> int:
                    WHERE text IS NOT NULL AND report_id IS NOT NULL)
                 - (SELECT count(*) FROM search_docs)"""
     ).fetchone()[0]
+
+
+# Per kind, where each text the index lacks is (in neither `search_docs` nor `search_queue`):
+# a text a search never finds.
+_MISSING = {
+    "title": """SELECT 'reports id=' || r.id FROM reports r
+        WHERE r.title IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM search_docs d
+                          WHERE d.report_id = r.id AND d.kind = 'title')
+          AND NOT EXISTS (SELECT 1 FROM search_queue q
+                          WHERE q.report_id = r.id AND q.kind = 'title')""",
+    "text": """SELECT 'report_versions report_id=' || v.report_id
+                || ' sha256=' || v.sha256 FROM report_versions v
+        WHERE v.text IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.report_id = v.report_id
+                          AND d.kind = 'text' AND d.sha256 = v.sha256)
+          AND NOT EXISTS (SELECT 1 FROM search_queue q WHERE q.report_id = v.report_id
+                          AND q.kind = 'text' AND q.sha256 = v.sha256)""",
+    "attachment": """SELECT 'attachments id=' || a.id FROM attachments a
+        WHERE a.text IS NOT NULL AND a.report_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.attachment_id = a.id)
+          AND NOT EXISTS (SELECT 1 FROM search_queue q
+                          WHERE q.attachment_id = a.id AND q.kind = 'attachment')""",
+}
+# A `search_docs` row whose text is gone (a search would return a report for text it lost),
+# or whose row the FTS5 index lacks (a search never finds that text).
+_STALE = """SELECT d.id, d.kind, d.report_id FROM search_docs d
+    WHERE CASE d.kind
+      WHEN 'title' THEN NOT EXISTS (SELECT 1 FROM reports r
+                                    WHERE r.id = d.report_id AND r.title IS NOT NULL)
+      WHEN 'text' THEN NOT EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = d.report_id
+                                   AND v.sha256 = d.sha256 AND v.text IS NOT NULL)
+      ELSE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.id = d.attachment_id
+                       AND a.report_id = d.report_id AND a.text IS NOT NULL)
+    END"""
+_UNMATCHED = """SELECT d.id, d.kind, d.report_id FROM search_docs d
+    WHERE d.id NOT IN (SELECT rowid FROM search_index)"""
+
+
+def verify(db: Database) -> Iterator[Problem]:
+    """What `verify` finds wrong with the search index: texts it lacks (not queued either),
+    rows for texts that no longer exist or that FTS5 does not hold, and FTS5's own integrity
+    check. Nothing is found after any cycle; a broken index is rebuilt by `reextract`."""
+    for kind, sql in _MISSING.items():
+        for (where,) in db.execute(sql):
+            yield Problem(
+                where, f"{'title' if kind == 'title' else 'text'} not in the search index"
+            )
+    for doc_id, kind, report_id in db.execute(_STALE):
+        yield Problem(
+            f"search_docs id={doc_id}", f"indexes a {kind} of report {report_id} that is gone"
+        )
+    for doc_id, kind, report_id in db.execute(_UNMATCHED):
+        yield Problem(
+            f"search_docs id={doc_id}",
+            f"the {kind} of report {report_id} has no row in search_index",
+        )
+    try:
+        db.execute("INSERT INTO search_index (search_index) VALUES ('integrity-check')")
+    except sqlite3.DatabaseError as error:
+        yield Problem("search_index", f"FTS5 integrity check failed: {error}")

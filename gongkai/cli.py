@@ -6,6 +6,7 @@ Wiring only; the work is elsewhere (gongkai/cycle.py, gongkai/schedule.py, archi
 
 from __future__ import annotations
 
+import itertools
 import signal
 import sqlite3
 import sys
@@ -21,6 +22,7 @@ from sqlite_utils import Database
 
 from archive import (
     blobs,
+    coverage,
     cycles,
     evidence,
     export_verify,
@@ -28,6 +30,7 @@ from archive import (
     lock,
     preflight,
     register,
+    search,
     source_list,
 )
 from archive import export as export_module
@@ -267,8 +270,10 @@ def _print_summary(result: cycle_module.CycleResult) -> None:
 def verify(ctx: click.Context, export_file: str | None) -> None:
     """Re-hash every archived body and check every reference to one.
 
-    Prints each blob whose bytes no longer hash to its key (or its recorded size), and each
-    fetch or report pointing at a missing blob; exits 1 if anything does not match. This is
+    Prints each blob whose bytes no longer hash to its key (or its recorded size), each
+    fetch or report pointing at a missing blob, each text the search index lacks and each of
+    its rows whose text is gone, and whether coverage_summary matches the reports; exits 1 if
+    anything does not match. This is
     the proof to cite: the SHA-256 in `fetches.sha256` is the hash of the bytes received.
 
     With --export FILE, checks an export instead: every record's payload hashes to its
@@ -287,10 +292,13 @@ def verify(ctx: click.Context, export_file: str | None) -> None:
     config = _existing_archive(ctx)
     db = open_db(config.database)
     count = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
-    problems = [str(p) for p in blobs.verify(db)]
+    found = itertools.chain(blobs.verify(db), search.verify(db), coverage.verify(db))
+    problems = [str(p) for p in found]
     for problem in problems:
         click.echo(problem)
-    click.echo(f"{count} blobs checked, {len(problems)} problems")
+    click.echo(
+        f"{count} blobs, the search index and coverage_summary checked, {len(problems)} problems"
+    )
     sys.exit(1 if problems else 0)
 
 

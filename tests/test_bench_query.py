@@ -2,7 +2,8 @@
 
 No timing is asserted: the numbers are measured by `make bench-query`, not tested. What is
 checked is that the generated archive is one Datasette and the search can read (every canned
-query answered, the search finds its term) and that the output has the promised shape.
+query answered, the search finds its term), that `coverage` and `indicator` give on it exactly
+what the full queries give, and that the output has the promised shape.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import reference_queries as reference
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,7 +27,14 @@ def test_bench_query_runs_at_a_toy_size(tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=280)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    for row in ("search 2 chars", "search nowhere", "table report_stats", "canned coverage"):
+    rows = (
+        "search 2 chars",
+        "search nowhere",
+        "table report_stats",
+        "canned coverage",
+        r"canned indicator \(rare\)",
+    )
+    for row in rows:
         line = re.search(rf"^{row}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)$", out, re.M)
         assert line and "inf" not in line.group(0), (row, out)  # answered at both sizes
     assert re.search(
@@ -41,3 +51,5 @@ def test_bench_query_runs_at_a_toy_size(tmp_path: Path) -> None:
             ).fetchone()[0]
             > 0
         )
+    # The summary the archive's triggers filled gives what the full queries give.
+    reference.assert_same(tmp_path / "query300.db")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -24,8 +25,13 @@ from archive.config import ConfigError, LocalRule, parse
 from archive.db import open_db
 from gongkai import cycle
 from gongkai.cli import cli
+from tests import reference_queries as reference
 from tests.helpers import write_config
 from tests.test_demo import free_port_pair
+from tests.test_identity import PORT, write_port_column
+from tests.test_owed_work import TABLES
+from tests.test_watch import BASE, body_of
+from tests.test_watch import write_site as watch_site
 
 D = date.fromisoformat
 
@@ -594,3 +600,84 @@ def test_register_help_and_errors(tmp_path):
     open_db(config.database).close()
     unknown = runner.invoke(cli, ["--config", str(config.path), "register", "--source", "zz"])
     assert unknown.exit_code == 1 and "no source with id 'zz'" in unknown.output
+
+
+# ---------------------------------------------------------------------------------------------
+# coverage_summary: the canned `coverage` and `indicator` give what the full queries gave
+
+
+def test_coverage_and_indicator_match_the_full_queries_as_cycles_edit_remove_and_repost(
+    serve_site, tmp_path
+):
+    """Real cycles over two columns: the port office's (its own reports and the city's
+    reposted one) and the audit office's; then the audit office edits its 2020 report, takes
+    its 2019 one down and posts a 2023 one with statistics tables, and the port office's
+    former name leaves the config (its 2018 report becomes a repost). After every cycle, and
+    after a hand edit of `reports`, the summary-backed queries equal the full ones."""
+    port_site, audit_site = tmp_path / "port", tmp_path / "audit"
+    write_port_column(port_site)
+    watch_site(audit_site, BASE)
+    port = {"id": "szka", "agency": PORT, "start_urls": [serve_site(port_site).url + "/gknb/"]}
+    audit = {"id": "djsj", "agency": AGENCY, "start_urls": [serve_site(audit_site).url + "/gknb/"]}
+    config = write_config(tmp_path, [{**port, "aliases": ["深圳市口岸管理局"]}, audit])
+    cycle.run(config)
+    reference.assert_same(config.database)
+
+    edited = body_of(2020).replace("21条", "12条")
+    posted = {path: year for path, year in BASE.items() if year != 2019} | {"/gknb/2023.html": 2023}
+    watch_site(audit_site, posted, edits={"/gknb/2020.html": edited, "/gknb/2023.html": TABLES})
+    config = write_config(tmp_path, [port, audit])
+    for _ in range(2):  # the second confirms the removal
+        cycle.run(config)
+        reference.assert_same(config.database)
+
+    db = open_db(config.database)
+    assert db.execute("SELECT year FROM reports WHERE status = 'removed'").fetchall() == [(2019,)]
+    assert db.execute("SELECT year FROM reports WHERE repost = 1 ORDER BY year").fetchall() == [
+        (2018,),
+        (2020,),
+    ]
+    assert db.execute(
+        "SELECT count(*) FROM report_versions v JOIN reports r ON r.id = v.report_id "
+        "WHERE r.source_id = 'djsj' AND r.year = 2020"
+    ).fetchone() == (2,)
+    assert db.execute("SELECT count(DISTINCT indicator) FROM report_stats").fetchone()[0] > 5
+
+    # A user's own SQLite client moves a report to another year, and back: the triggers follow.
+    db.execute("UPDATE reports SET year = 2017 WHERE source_id = 'djsj' AND year = 2021")
+    db.conn.commit()
+    reference.assert_same(config.database)
+    db.execute("UPDATE reports SET year = 2021 WHERE source_id = 'djsj' AND year = 2017")
+    db.conn.commit()
+    reference.assert_same(config.database)
+
+
+def test_an_archive_made_before_the_summary_gets_it_filled_when_upgraded(tmp_path):
+    """Migration 0016 fills `coverage_summary` from the reports an archive already holds."""
+    from archive.migrations import migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="0016_coverage_summary")
+    reports = [
+        ("sjj", 2019, "2020-01-20"),
+        ("sjj", 2021, None),
+        ("zf", 2020, "2021-03-01"),
+        ("zf", 2020, "2021-03-02"),
+    ]
+    for source_id, year, published in reports:
+        add_report(db, source_id, year, published, "2025-01-05", 1, page=f"{year}-{published}")
+    db.execute("UPDATE reports SET status = 'removed' WHERE year = 2019")
+    db.execute("UPDATE reports SET repost = 1, issuer = '某省' WHERE year = 2021")
+    db.conn.commit()
+    db.close()
+
+    open_db(tmp_path / "old.db").close()
+
+    reference.assert_same(tmp_path / "old.db")
+    with sqlite3.connect(tmp_path / "old.db") as conn:
+        cells = conn.execute("SELECT source_id, year, cell, reposts FROM coverage_summary")
+        assert sorted(cells.fetchall()) == [
+            ("sjj", 2019, "2020-01-20 (removed)", None),
+            ("sjj", 2021, None, "2021: 某省"),
+            ("zf", 2020, "2021-03-01 ×2", None),
+        ]

@@ -19,12 +19,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from click.testing import CliRunner
 
 from archive import crashpoint, extraction, search
 from archive.db import open_db
 from archive.text import text_digest
 from gongkai import cycle
 from tests.helpers import add_version
+from gongkai.cli import cli
 from tests.test_datasette import datasette
 from tests.test_owed_work import ROOT, WITH_PDF, column, new_events, once, post_new_reports
 from tests.test_watch import body_of
@@ -244,3 +246,42 @@ def test_an_archive_made_before_the_index_is_searchable_once_upgraded(tmp_path):
     path = tmp_path / "old.db"
     for term in ("行政复议3件", "收费0元", "2023年年报"):
         assert search_ids(path, term) == {1}, term
+
+
+def test_verify_names_texts_the_index_lost_and_rows_of_texts_that_are_gone(archive):
+    """`verify` checks the search index against the texts (and `coverage_summary` against the
+    reports): break each and it names the row, exits 1; `reextract` rebuilds both."""
+    _site, config = archive
+    runner = CliRunner()
+    verify = ["--config", str(config.path), "verify"]
+    clean = runner.invoke(cli, verify)
+    assert clean.exit_code == 0 and "0 problems" in clean.output, clean.output
+
+    path = config.database
+    r2024 = report_id(path, 2024)
+    with sqlite3.connect(path) as conn:
+        sha = conn.execute("SELECT sha256 FROM reports WHERE id = ?", [r2024]).fetchone()[0]
+        # The index loses the 2024 report's text, and gains a row for a text that never was.
+        conn.execute("DELETE FROM search_docs WHERE report_id = ? AND kind = 'text'", [r2024])
+        ghost = conn.execute(
+            "INSERT INTO search_docs (kind, report_id, sha256) VALUES ('text', ?, ?)",
+            [r2024, "f" * 64],
+        ).lastrowid
+        conn.execute("UPDATE coverage_summary SET cell = '✓' WHERE year = 2024")
+    assert search_ids(path, "政府信息共计12件") == set(), "the lost text is not found"
+
+    broken = runner.invoke(cli, verify)
+    assert broken.exit_code == 1, broken.output
+    lines = broken.output.splitlines()
+    assert f"report_versions report_id={r2024} sha256={sha}: text not in the search index" in lines
+    assert f"search_docs id={ghost}: indexes a text of report {r2024} that is gone" in lines
+    assert f"search_docs id={ghost}: the text of report {r2024} has no row in search_index" in lines
+    assert (
+        "coverage_summary: 1 rows differ from what reports gives (reextract rebuilds it)" in lines
+    )
+    assert lines[-1].endswith(", 4 problems")
+
+    assert runner.invoke(cli, ["--config", str(config.path), "reextract"]).exit_code == 0
+    repaired = runner.invoke(cli, verify)
+    assert repaired.exit_code == 0 and "0 problems" in repaired.output, repaired.output
+    assert search_ids(path, "政府信息共计12件") == {r2024}
