@@ -25,8 +25,8 @@ from archive import crashpoint, extraction, search
 from archive.db import open_db
 from archive.text import text_digest
 from gongkai import cycle
-from tests.helpers import add_version
 from gongkai.cli import cli
+from tests.helpers import add_version
 from tests.test_datasette import datasette
 from tests.test_owed_work import ROOT, WITH_PDF, column, new_events, once, post_new_reports
 from tests.test_watch import body_of
