@@ -27,6 +27,15 @@ DNS_TIMEOUT = 20
 # page yields one item and a list page ~20, and the archive pipeline is synchronous: 8 is plenty.
 CONCURRENT_ITEMS = 8
 LOG_LEVEL = "INFO"
+# Per-request bookkeeping nobody reads: the downloader's byte counts (request_httprepr of every
+# request), each request's depth (no DEPTH_LIMIT or DEPTH_PRIORITY here) and the meta-copy
+# warning, the last two an async-generator layer over every request and item a callback yields.
+# The archive is the record of what was fetched; Scrapy's own stats still count responses.
+DOWNLOADER_STATS = False
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 
 DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactly (see there)
 DOWNLOADER_MIDDLEWARES = {
