@@ -6,6 +6,7 @@ is always obeyed and there is no setting to switch that off.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from archive.config import CrawlConfig, user_agent
@@ -36,6 +37,11 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
+
+# uvloop (libuv, in C) under Twisted's asyncio reactor, where it is installed: the event loop's
+# own bookkeeping (callbacks, tasks, timers, polling) is a good part of a crawl's CPU per request.
+if find_spec("uvloop") is not None:
+    ASYNCIO_EVENT_LOOP = "uvloop.Loop"
 
 DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactly (see there)
 DOWNLOADER_MIDDLEWARES = {
