@@ -16,7 +16,6 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,32 +42,7 @@ BATCH_SIZE = 200
 BATCH_SECONDS = 2.0
 QUEUED_BATCHES = 4  # at most ~1,000 records (~30 MB of bodies) waiting for the disk
 
-# Report and attachment bodies whose digest the writer keeps for the Hashed record that follows
-# each (at most this many, of at most this many bytes together: they are held in memory).
-DIGESTS_KEPT = 256
-DIGEST_BYTES_KEPT = 32 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Hashed:
-    """A sighting or attachment whose `sha256` is its response body's.
-
-    The writer hashes each body once for its blob; it fills this record's digest in from that,
-    instead of the spider hashing the same body again on the event loop (~30 µs a 30 KB page,
-    and a release of the GIL the loop must then win back from the writer).
-    """
-
-    record: sightings.Sighting | attachments.AttachmentSeen
-    body: bytes
-
-
-Record = (
-    fetches.Fetch
-    | sightings.Sighting
-    | attachments.AttachmentSeen
-    | completeness.ListCount
-    | Hashed
-)
+Record = fetches.Fetch | sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
 
 
 class WriterFailed(RuntimeError):
@@ -84,9 +58,6 @@ class Writer:
         self.queue: queue.Queue[list[Record] | None] = queue.Queue(maxsize=QUEUED_BATCHES)
         self.error: BaseException | None = None
         self.opened = threading.Event()
-        # id(body) -> (body, its SHA-256): the body is held, so its id is not reused meanwhile
-        self.digests: dict[int, tuple[bytes, str]] = {}
-        self.digest_bytes = 0
         self.thread = threading.Thread(target=self._run, name="archive-writer", daemon=True)
         self.thread.start()
         self.opened.wait()
@@ -125,12 +96,8 @@ class Writer:
         try:
             with db.atomic():
                 for record in batch:
-                    if isinstance(record, Hashed):
-                        record = replace(record.record, sha256=self._digest(record.body))
                     if isinstance(record, fetches.Fetch):
-                        digest = fetches.record(db, record, self.cycle_id)
-                        if record.status == 200 and record.kind in ("report", "attachment"):
-                            self._remember(record.body, digest)  # its Hashed record follows
+                        fetches.record(db, record, self.cycle_id)
                     elif isinstance(record, attachments.AttachmentSeen):
                         attachments.record(db, record, self.cycle_id)
                     elif isinstance(record, completeness.ListCount):
@@ -142,26 +109,6 @@ class Writer:
             log.error("archive writer: a batch of %d records failed: %s", len(batch), error)
             log.error("%s %s: %s", MARKER, self.database, error)
             self.error = error
-
-    def _remember(self, body: bytes | None, digest: str | None) -> None:
-        if body is None or digest is None or len(body) > DIGEST_BYTES_KEPT:
-            return
-        while self.digests and (
-            len(self.digests) >= DIGESTS_KEPT or self.digest_bytes + len(body) > DIGEST_BYTES_KEPT
-        ):
-            self.digest_bytes -= len(self.digests.pop(next(iter(self.digests)))[0])
-        self.digests[id(body)] = (body, digest)
-        self.digest_bytes += len(body)
-
-    def _digest(self, body: bytes) -> str:
-        """The digest of a body the writer archived a moment ago (the same bytes object), else
-        computed."""
-        known = self.digests.get(id(body))
-        if known is not None and known[0] is body:
-            del self.digests[id(body)]
-            self.digest_bytes -= len(body)
-            return known[1]
-        return blobs.sha256_of(body)
 
 
 class ArchivePipeline:
@@ -201,7 +148,7 @@ class ArchivePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(
-            item, sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount | Hashed
+            item, sightings.Sighting | attachments.AttachmentSeen | completeness.ListCount
         ):
             self._add(item)
         return item

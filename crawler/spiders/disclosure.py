@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from archive import plan
 from archive.attachments import AttachmentSeen
+from archive.blobs import sha256_of
 from archive.clock import now_iso
 from archive.config import Source, load
 from archive.db import open_db
@@ -33,7 +34,6 @@ from crawler.classify import classify, is_column_link, is_hub_link
 from crawler.describer import Describer
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
-from crawler.pipelines import Hashed
 from crawler.report_page import content_type, is_attachment, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
@@ -147,7 +147,7 @@ class DisclosureSpider(Spider):
         self.notes.list_page(state.source.id, response.url, family.name, reports, pages)
         state.list_done(response.url)
 
-    async def parse_report(self, response: Response) -> AsyncIterator[Sighting | Hashed | Request]:
+    async def parse_report(self, response: Response) -> AsyncIterator[Sighting | Request]:
         state = self.states[response.meta["source_id"]]
         entry: Entry | None = response.meta.get("entry")
         known: plan.Known | None = response.meta.get("known")
@@ -177,25 +177,24 @@ class DisclosureSpider(Spider):
                 response.url, response.body, content_type(response), entry,
                 response.meta.get("family"),
             )  # fmt: skip
-            yield Hashed(Sighting(how=FETCHED, **base, **found), response.body)
+            yield Sighting(how=FETCHED, sha256=sha256_of(response.body), **base, **found)
             for file in files[:MAX_ATTACHMENTS]:
                 if file.url != url:
                     yield self._attachment_request(state, file, url)
 
-    def parse_attachment(self, response: Response) -> Iterator[Hashed]:
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentSeen]:
         if response.status != 200 or blocked_by(response.status, response.body):
             return
         chain = response.meta.get("redirect_urls") or [response.request.url]
-        seen = AttachmentSeen(
+        yield AttachmentSeen(
             source_id=response.meta["source_id"],
             report_url=response.meta["report_url"],
             url=chain[0],
             title=response.meta.get("title"),
-            sha256="",  # the body's, filled in by the archive writer (Hashed)
+            sha256=sha256_of(response.body),
             content_type=content_type(response),
             seen_at=now_iso(),
         )
-        yield Hashed(seen, response.body)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
