@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Verdict",
@@ -139,6 +140,12 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
 _CN_YEAR = re.compile("([" + "".join(_CN_DIGITS) + "0-9]{4})年")
 
 
+# Titles repeat: a site's menu and footer links are on every list page it has (~50 of the ~70
+# links a list page's entries are), and the pure functions below answer them from memory.
+_TITLES_KEPT = 8192
+
+
+@lru_cache(maxsize=_TITLES_KEPT)
 def normalise_title(title: str) -> str:
     """Fold full-width forms, drop list noise and all whitespace.
 
@@ -197,6 +204,7 @@ def _rejection(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_TITLES_KEPT)
 def classify(title: str) -> Verdict:
     """Decide whether ``title`` names an annual information-disclosure report.
 

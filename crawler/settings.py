@@ -6,6 +6,7 @@ is always obeyed and there is no setting to switch that off.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from archive.config import CrawlConfig, user_agent
@@ -27,6 +28,20 @@ DNS_TIMEOUT = 20
 # page yields one item and a list page ~20, and the archive pipeline is synchronous: 8 is plenty.
 CONCURRENT_ITEMS = 8
 LOG_LEVEL = "INFO"
+# Per-request bookkeeping nobody reads: the downloader's byte counts (request_httprepr of every
+# request), each request's depth (no DEPTH_LIMIT or DEPTH_PRIORITY here) and the meta-copy
+# warning, the last two an async-generator layer over every request and item a callback yields.
+# The archive is the record of what was fetched; Scrapy's own stats still count responses.
+DOWNLOADER_STATS = False
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
+
+# uvloop (libuv, in C) under Twisted's asyncio reactor, where it is installed: the event loop's
+# own bookkeeping (callbacks, tasks, timers, polling) is a good part of a crawl's CPU per request.
+if find_spec("uvloop") is not None:
+    ASYNCIO_EVENT_LOOP = "uvloop.Loop"
 
 DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-host limit kept exactly (see there)
 DOWNLOADER_MIDDLEWARES = {
