@@ -47,6 +47,15 @@ def expected(site: str) -> dict:
     return json.loads((SITES / site / "expected.json").read_text("utf-8"))
 
 
+def fixture_source(server, spec: dict, source_id: str = "site") -> dict:
+    """A `[[sources]]` entry for a fixture site served by `server`, as its expected.json says."""
+    return {
+        "id": source_id,
+        "agency": spec["agency"],
+        "start_urls": [server.url + spec["start_path"]],
+    }
+
+
 def add_version(db, row: dict) -> None:
     """Record a report version as the archive does: `report_versions` is a view (migration
     0019) whose trigger stores the text once under its digest, so the digest goes with it."""

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from archive.db import open_db
 from gongkai.cli import cli
-from tests.helpers import expected, write_config
+from tests.helpers import expected, fixture_source, write_config
 
 COMMANDS = (["once"], ["start"], ["verify"], ["register"], ["reextract"])
 ROOT = Path(__file__).parent.parent
@@ -201,11 +201,7 @@ def test_a_full_disk_after_the_crawl_fails_the_command_in_one_line_and_loses_not
 ):
     server = serve_site("robots_disallowed")
     spec = expected("robots_disallowed")
-    source = {
-        "id": "bagtj",
-        "agency": spec["agency"],
-        "start_urls": [server.url + spec["start_path"]],
-    }
+    source = fixture_source(server, spec, "bagtj")
     config = write_config(tmp_path, [source])
     assert CliRunner().invoke(cli, ["--config", str(config.path), "once"]).exit_code == 0
     with closing(sqlite3.connect(config.database)) as conn, conn:

@@ -11,8 +11,7 @@ from archive import blobs, crawl_extraction, cycles, extraction, reports
 from archive.clock import now_iso
 from archive.db import open_db
 from crawler import describer
-from gongkai import cycle
-from tests.helpers import expected, write_config
+from tests.test_crawl import run_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = sorted(
@@ -129,14 +128,7 @@ def test_a_crawl_reads_new_reports_once_and_stores_what_reextract_stores(
     monkeypatch.setattr(
         crawl_extraction, "apply", lambda db, c: applied.append(apply(db, c)) or applied[-1]
     )
-    server = serve_site(site)
-    spec = expected(site)
-    config = write_config(
-        tmp_path,
-        [{"id": "site", "agency": spec["agency"], "start_urls": [server.url + spec["start_path"]]}],
-        crawl=spec.get("crawl"),
-    )
-    result = cycle.run(config)
+    _server, _spec, config, result = run_site(serve_site, tmp_path, site)
     assert result.status == "completed", result.error
     db = open_db(config.database)
     with_tables = db.execute("SELECT count(DISTINCT version) FROM report_stats").fetchone()[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import expected, write_config
+from tests.helpers import expected, fixture_source, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,11 +71,7 @@ def test_the_installed_command_comes_from_the_wheel_not_the_checkout(installed, 
 def test_the_installed_command_runs_a_cycle_against_a_fixture_site(installed, serve_site, tmp_path):
     server = serve_site("robots_disallowed")
     spec = expected("robots_disallowed")
-    source = {
-        "id": "bagtj",
-        "agency": spec["agency"],
-        "start_urls": [server.url + spec["start_path"]],
-    }
+    source = fixture_source(server, spec, "bagtj")
     config = write_config(tmp_path, [source])
     cycle = run([str(installed / "gongkai"), "--config", str(config.path), "once"], cwd=tmp_path)
     assert cycle.returncode == 0, cycle.stdout + cycle.stderr

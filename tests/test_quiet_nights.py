@@ -14,7 +14,7 @@ import time
 from archive import crashpoint
 from archive.db import open_db
 from gongkai import cycle
-from tests.helpers import expected, write_config
+from tests.helpers import expected, fixture_source, write_config
 from tests.test_owed_work import once
 from tests.test_watch import BASE, body_of, events_of, watched_column, write_site
 
@@ -128,11 +128,7 @@ def test_a_quiet_night_killed_after_detection_loses_nothing(serve_site, tmp_path
 def test_robots_txt_is_asked_conditionally_and_a_304_keeps_its_rules(serve_site, tmp_path):
     server = serve_site("robots_disallowed")
     spec = expected("robots_disallowed")
-    source = {
-        "id": "bagtj",
-        "agency": spec["agency"],
-        "start_urls": [server.url + spec["start_path"]],
-    }
+    source = fixture_source(server, spec, "bagtj")
     config = write_config(tmp_path, [source])
     assert cycle.run(config).status == "completed"
     asked = len(server.requests)
