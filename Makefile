@@ -18,7 +18,7 @@ demo: $(BIN)/.installed
 
 ## test: lint, then the whole test suite (real crawls against local fixture sites)
 test: $(BIN)/.installed lint $(VENV)/.system-deps $(PYWB_VENV)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## pywb: the Webrecorder replay server the export tests load a WACZ into, in a virtualenv of
 ##       its own: pywb pins werkzeug, redis and webassets, and its brotlipy installs a `brotli`
