@@ -281,6 +281,4 @@ def record(
     }
     if year is not None:
         row["year"] = year
-    # a prepared INSERT, not sqlite-utils' insert(): one per new report on a first cycle
-    sql = f"INSERT INTO events ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
-    return db.conn.execute(sql, list(row.values())).lastrowid
+    return reports.insert_row(db, "events", row)  # prepared: one per new report on a first cycle

@@ -55,7 +55,8 @@ def _one(db: Database, sql: str, params: list) -> dict | None:
     return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
 
-def _insert(db: Database, table: str, row: dict[str, Any], verb: str = "INSERT") -> int:
+def insert_row(db: Database, table: str, row: dict[str, Any], verb: str = "INSERT") -> int:
+    """Insert `row` with one prepared statement; return its rowid."""
     sql = f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
     return db.conn.execute(sql, list(row.values())).lastrowid
 
@@ -74,7 +75,7 @@ def insert(db: Database, seen: dict, agency: str, cycle_id: int) -> int:
         status=ACTIVE,
         gone_count=0,
     )
-    return _insert(db, "reports", row)
+    return insert_row(db, "reports", row)
 
 
 def touch(db: Database, report_id: int, seen: dict, cycle_id: int, **changes: Any) -> None:
@@ -105,7 +106,7 @@ def version(db: Database, report_id: int, sha256: str | None) -> dict | None:
 
 def served(db: Database, report_id: int, seen: dict, cycle_id: int) -> None:
     """The report's URL started serving `seen`'s body (its first, an edit, or a revert)."""
-    _insert(
+    insert_row(
         db,
         "served_versions",
         {
@@ -143,10 +144,7 @@ def add_version(
     """
     text, error = None, None
     if with_text:
-        text = staged_text(db, seen["sha256"], seen.get("content_type"))
-        if text is None:
-            body = blobs.get(db, seen["sha256"])
-            text, error = read_text(body, seen.get("content_type"), seen["url"])
+        text, error = _text_of(db, seen["sha256"], seen.get("content_type"), seen["url"])
     version = {
         "report_id": report_id,
         "sha256": seen["sha256"],
@@ -160,8 +158,18 @@ def add_version(
         "describe_error": seen.get("note"),
     }
     # A view (0019_smaller): its trigger stores the text once, under its digest.
-    _insert(db, "report_versions", version, "INSERT OR IGNORE")
+    insert_row(db, "report_versions", version, "INSERT OR IGNORE")
     return version
+
+
+def _text_of(
+    db: Database, sha256: str, content_type: str | None, url: str
+) -> tuple[str | None, str | None]:
+    """`read_text` of the body: as the crawl already read it (staged), else from its blob."""
+    text = staged_text(db, sha256, content_type)
+    if text is not None:
+        return text, None
+    return read_text(blobs.get(db, sha256), content_type, url)
 
 
 def with_text(db: Database, version: dict, report: dict) -> dict:
@@ -169,10 +177,7 @@ def with_text(db: Database, version: dict, report: dict) -> dict:
     fetched twice in one cycle, say): `changed` compares texts, never a missing one."""
     if version["text_sha256"] is not None or version["text"] is not None:
         return version
-    text, error = staged_text(db, version["sha256"], report.get("content_type")), None
-    if text is None:
-        body = blobs.get(db, version["sha256"])
-        text, error = read_text(body, report.get("content_type"), report["url"])
+    text, error = _text_of(db, version["sha256"], report.get("content_type"), report["url"])
     digest = text_digest(text)
     db.execute(
         "UPDATE report_versions SET text = ?, text_sha256 = ?, extract_error = ? "
