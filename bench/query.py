@@ -301,16 +301,15 @@ def build(path: Path, reports: int, seed: int = 1) -> dict:
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def serve(path: Path) -> tuple[subprocess.Popen, str]:
-    """Datasette on `path` as `make serve` starts it (the Makefile's command, read with make -n),
-    on a free loopback port."""
-    port = _free_port()
+def serve_command(path: Path, port: int) -> list[str]:
+    """The command `make serve` runs for `path` on 127.0.0.1:`port` (read with make -n, so the
+    bench and the tests serve with the Makefile's own settings)."""
     plan = subprocess.run(
         ["make", "-s", "-n", "serve", f"DB={path}", f"PORT={port}", "HOST=127.0.0.1"],
         cwd=ROOT,
@@ -319,7 +318,13 @@ def serve(path: Path) -> tuple[subprocess.Popen, str]:
         check=True,
     ).stdout
     [line] = [line for line in plan.splitlines() if "datasette serve" in line]
-    command = shlex.split(line)
+    return shlex.split(line)
+
+
+def serve(path: Path) -> tuple[subprocess.Popen, str]:
+    """Datasette on `path` as `make serve` starts it, on a free loopback port."""
+    port = free_port()
+    command = serve_command(path, port)
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -7,8 +7,6 @@ import asyncio
 import importlib.util
 import json
 import re
-import shlex
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -24,6 +22,7 @@ from datasette.app import Datasette
 
 from archive import blobs, search
 from archive.db import open_db
+from bench.query import free_port, serve_command
 from tests.helpers import add_version
 from tests.test_docs import fts5_shadow_tables
 
@@ -480,24 +479,11 @@ def test_datasette_reads_the_archive_read_only(fixture):
     assert not [name for name, canned in queries.items() if canned.get("write")]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_make_serve_starts_datasette_read_only_with_the_metadata(fixture):
     path, port = fixture.path, free_port()
-    plan = subprocess.run(
-        ["make", "-s", "-n", "serve", f"DB={path}", f"PORT={port}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    [command] = [line for line in plan.splitlines() if "datasette serve" in line]
-    assert not re.search(r"(^| )(-i|--immutable|--nolock)( |$)", command)
-    server = subprocess.Popen(shlex.split(command), cwd=ROOT, stdout=subprocess.DEVNULL)
+    command = serve_command(path, port)
+    assert not {"-i", "--immutable", "--nolock"} & set(command)
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/{path.stem}/search.json?_shape=array&q=%E5%A4%8D%E8%AE%AE"
         rows = wait_for(url)
