@@ -274,6 +274,7 @@ class ArchivePipeline:
                 note=f"redirect to {location.decode('latin-1')}", **sent, **received,
             )  # fmt: skip
         not_modified = response.status == 304
+        hashed = response.status == 200 and kind in _HASHED_ON_THE_LOOP
         challenge = blocked_by(response.status, response.body)
         if challenge:
             note = f"blocked: {challenge}" + (f"; {note}" if note else "")
@@ -292,7 +293,29 @@ class ArchivePipeline:
             note=note,
             **sent,
             **received,
+            body_sha256=body_sha256(request.meta, response.body) if hashed else None,
         )
+
+
+# The answers whose body the spider hashes anyway (a report page for its sighting, an attachment
+# for its record): hashed once, here, and the writer thread stores the blob under that digest.
+# Other bodies (list pages, robots.txt, error pages) are hashed by the writer, off the loop.
+_HASHED_ON_THE_LOOP = ("report", "attachment")
+_DIGEST = "gongkai_body_sha256"
+
+
+def body_sha256(meta: dict[str, Any], body: bytes) -> str:
+    """`body`'s SHA-256, computed once a crawl for the fetch log and the spider alike.
+
+    Kept in the request's meta with the very bytes object it was computed from: a request
+    copied for a retry or a meta refresh carries the old pair along, and a body that is not
+    that object is hashed afresh."""
+    kept = meta.get(_DIGEST)
+    if kept is not None and kept[0] is body:
+        return kept[1]
+    digest = blobs.sha256_of(body)
+    meta[_DIGEST] = (body, digest)
+    return digest
 
 
 def _sent(request: Request) -> dict[str, Any]:

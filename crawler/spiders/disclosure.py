@@ -25,7 +25,6 @@ from twisted.python.failure import Failure
 
 from archive import plan
 from archive.attachments import AttachmentSeen
-from archive.blobs import sha256_of
 from archive.clock import now_iso
 from archive.config import Source, load
 from archive.crawl_extraction import CrawlExtraction
@@ -36,7 +35,7 @@ from crawler.classify import classify, is_column_link, is_hub_link
 from crawler.describer import Describer
 from crawler.families import Entry, ListRequest
 from crawler.notes import DiscoveryNotes
-from crawler.pipelines import ArchivePipeline
+from crawler.pipelines import ArchivePipeline, body_sha256
 from crawler.report_page import content_type, is_attachment, is_soft_404
 from crawler.settings import from_config
 from crawler.sources import SourceState
@@ -184,7 +183,7 @@ class DisclosureSpider(Spider):
                 for record in self._keep(Sighting(how=GONE, **base)):
                     yield record
         elif response.status == 200:
-            sha256 = sha256_of(response.body)
+            sha256 = body_sha256(response.meta, response.body)
             new = known is None or known.sha256 != sha256  # a known body needs no reading
             found, files, extracted = await self.describer.describe(
                 response.url, response.body, content_type(response), entry,
@@ -207,7 +206,7 @@ class DisclosureSpider(Spider):
                 report_url=response.meta["report_url"],
                 url=chain[0],
                 title=response.meta.get("title"),
-                sha256=sha256_of(response.body),
+                sha256=body_sha256(response.meta, response.body),
                 content_type=content_type(response),
                 seen_at=now_iso(),
             )
