@@ -9,6 +9,8 @@ from __future__ import annotations
 from importlib.util import find_spec
 from typing import Any
 
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
+
 from archive.config import CrawlConfig, user_agent
 
 BOT_NAME = "gongkai"
@@ -20,10 +22,12 @@ COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's RemoteControl: an HTTP server on localhost that runs Python code sent to it,
 # announced in a job file under the user's state directory, started by every crawl. A scheduled
-# archiver has no use for it; removed from the extensions (not only disabled) so that its
-# module, which imports aiohttp (~0.1 s of every crawl's start-up), is never loaded.
+# archiver has no use for it. Disabled, and taken out of Scrapy's base extensions so that its
+# module, which imports aiohttp (~0.1 s of every crawl's start-up), is never loaded: naming it
+# in EXTENSIONS, even as None, imports it (Scrapy loads every key there to compare it).
 REMOTE_CONTROL_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.remote_control.RemoteControl": None}
+_REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
+EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if k != _REMOTE_CONTROL}
 HTTPCACHE_ENABLED = False  # a cache answers without asking the server and would hide edits
 REDIRECT_MAX_TIMES = 5  # real chains are 1–2 hops; longer ones are loops or traps
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
