@@ -211,13 +211,18 @@ def _training_due(trained_at_blobs: int | None, blobs_now: int) -> bool:
 # ------------------------------------------------------------------------- the blobs
 
 
-def put(db: Database, data: bytes, now: datetime | None = None) -> str:
+def put(db: Database, data: bytes, now: datetime | None = None, digest: str | None = None) -> str:
     """Store `data` unless already stored; return its SHA-256 (hex).
 
     Outside a transaction this also trains a dictionary when one is due; inside one, call
     `train_if_due` after the commit (a dictionary must be committed before a blob uses it).
+
+    `digest` is `data`'s SHA-256 when the caller computed it from these very bytes: the crawl
+    hashes each body once, on its event loop, for the sighting and the fetch log alike (its
+    writer thread would otherwise hash it again). It is trusted, not checked; `verify`
+    recomputes every stored key from the stored bytes.
     """
-    key = sha256_of(data)
+    key = digest or sha256_of(data)
     if db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [key]).fetchone():
         return key  # stored already (robots.txt, an unchanged page): no second compression
     state = _state(db)

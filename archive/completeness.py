@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from archive import events
-
 SOURCE_INCOMPLETE = "source_incomplete"
 
 
@@ -87,6 +85,8 @@ def update(db: Database, cycle_id: int, outcomes: Iterable) -> list[int]:
     It starts when this cycle's judged walk falls short and the source's previous judged
     walk did not (or there was none): a column short night after night is one event.
     """
+    from archive import events  # the cycle's business; the crawl imports this module too
+
     created = []
     for outcome in outcomes:
         if outcome.incomplete != 1:

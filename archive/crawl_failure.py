@@ -12,10 +12,10 @@ disk, a database error) exits with WRITE_FAILED and logs MARKER followed by SQLi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from archive import cycles, events
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 ALL_SOURCES = "*"  # events.source_id of a cycle_failed event: it concerns every source
 WRITE_FAILED = 3
@@ -44,6 +44,10 @@ def _logged_reason(log_path: Path) -> str:
 def record_event(db: Database, cycle_id: int, status: str, error: str, sources: int) -> list[int]:
     """A `cycle_failed` event for a cycle that failed on our side (none for a completed one, nor
     for one the operator stopped with a signal); return the ids of the events created."""
+    # Here, not at the top: the crawl process imports this module for WRITE_FAILED and MARKER
+    # only, and the events and cycles modules (with all they import) are the cycle's business.
+    from archive import cycles, events
+
     if status != cycles.FAILED:
         return []
     summary = f"cycle {cycle_id} failed on our side; its {sources} sources were not checked"

@@ -46,6 +46,9 @@ class Fetch:
     request_body: bytes | None = None  # a POST's body
     response_head: bytes | None = None  # status line and headers as received
     ip_address: str | None = None
+    # `body`'s SHA-256 when the crawl computed it already from these very bytes (once, on its
+    # event loop, for the sighting too); the blob is then stored under it without hashing again.
+    body_sha256: str | None = None
 
 
 def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
@@ -58,7 +61,10 @@ def record(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     confirmed = verified.confirm(db, fetch, cycle_id)
     if confirmed is not None:
         return confirmed
-    sha256 = fetch.same_as if fetch.body is None else blobs.put(db, fetch.body)
+    if fetch.body is None:
+        sha256 = fetch.same_as
+    else:
+        sha256 = blobs.put(db, fetch.body, digest=fetch.body_sha256)
     if sha256 is None and fetch.status == 304:  # a list page's or robots.txt's 304
         sha256 = verified.confirmed_body(db, fetch.url)
     request_body = blobs.put(db, fetch.request_body) if fetch.request_body else None

@@ -98,7 +98,7 @@ def confirm(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
     if fetch.status == 304:
         if fetch.same_as is not None and fetch.same_as != sha256:
             return None  # validators of another body (a stub's, say): not a confirmation
-    elif fetch.body is None or blobs.sha256_of(fetch.body) != sha256:
+    elif fetch.body is None or (fetch.body_sha256 or blobs.sha256_of(fetch.body)) != sha256:
         return None
     sent, asked = _split(fetch.request_head, _REQUEST_FIELDS)
     received, answered = _split(fetch.response_head, _RESPONSE_FIELDS)

@@ -1,7 +1,8 @@
 """ArchivePipeline: the crawler's only door into the archive.
 
 It logs every exchange the downloader announces (crawler.signals) and records every report
-sighting the spider yields, in batches: one transaction per few hundred writes instead of one
+sighting the spider hands it (`keep`; items yielded through Scrapy's item path are taken too),
+in batches: one transaction per few hundred writes instead of one
 per page, so archiving keeps up with the crawl. Order is preserved, so a sighting is always
 written after the blob it points at.
 
@@ -165,6 +166,28 @@ class ArchivePipeline:
     def fetch_failed(self, request: Request, exception: Exception) -> None:
         self._add(self._fetch(request, None, note=_failure_note(exception)))
 
+    @classmethod
+    def of(cls, crawler: Crawler) -> ArchivePipeline | None:
+        """The crawl's archive pipeline, for the spider to hand its records to; None when the
+        crawl runs without one (a spider used alone, whose records are then yielded as items)."""
+        engine = crawler.engine
+        scraper = engine.scraper if engine is not None else None
+        if scraper is None:
+            return None
+        return next((p for p in scraper.itemproc.middlewares if isinstance(p, cls)), None)
+
+    def keep(self, record: Record) -> None:
+        """Take a record from the spider directly, not as a Scrapy item.
+
+        An item costs the crawl's one event-loop thread Scrapy's item path — the spider
+        middlewares' generators, a task, a log record, the `item_scraped` signal — for a record
+        this pipeline only appends to a list. Scrapy's item count is kept (the crawl log's
+        `item_scraped_count` and its periodic "scraped N items"); nothing listens for the signal.
+        """
+        self._add(record)
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value("item_scraped_count")
+
     def process_item(self, item: Any) -> Any:
         if isinstance(
             item,
@@ -202,7 +225,10 @@ class ArchivePipeline:
             self._stop()
             return
         if batch:
-            self.writer.put(batch)
+            try:
+                self.writer.put(batch)
+            except WriterFailed:  # failed since the look above: stop, as above
+                self._stop()
 
     def _stop(self) -> None:
         """Close the spider once, and mark the crawl failed so that it exits non-zero."""
@@ -248,6 +274,7 @@ class ArchivePipeline:
                 note=f"redirect to {location.decode('latin-1')}", **sent, **received,
             )  # fmt: skip
         not_modified = response.status == 304
+        hashed = response.status == 200 and kind in _HASHED_ON_THE_LOOP
         challenge = blocked_by(response.status, response.body)
         if challenge:
             note = f"blocked: {challenge}" + (f"; {note}" if note else "")
@@ -266,7 +293,29 @@ class ArchivePipeline:
             note=note,
             **sent,
             **received,
+            body_sha256=body_sha256(request.meta, response.body) if hashed else None,
         )
+
+
+# The answers whose body the spider hashes anyway (a report page for its sighting, an attachment
+# for its record): hashed once, here, and the writer thread stores the blob under that digest.
+# Other bodies (list pages, robots.txt, error pages) are hashed by the writer, off the loop.
+_HASHED_ON_THE_LOOP = ("report", "attachment")
+_DIGEST = "gongkai_body_sha256"
+
+
+def body_sha256(meta: dict[str, Any], body: bytes) -> str:
+    """`body`'s SHA-256, computed once a crawl for the fetch log and the spider alike.
+
+    Kept in the request's meta with the very bytes object it was computed from: a request
+    copied for a retry or a meta refresh carries the old pair along, and a body that is not
+    that object is hashed afresh."""
+    kept = meta.get(_DIGEST)
+    if kept is not None and kept[0] is body:
+        return kept[1]
+    digest = blobs.sha256_of(body)
+    meta[_DIGEST] = (body, digest)
+    return digest
 
 
 def _sent(request: Request) -> dict[str, Any]:

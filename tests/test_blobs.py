@@ -230,6 +230,18 @@ def test_verify_names_a_damaged_dictionary_blob(tmp_path):
     assert problems and all(p.startswith(f"blob {key}: ") for p in problems), problems
 
 
+def test_a_digest_handed_to_put_is_trusted_and_verify_still_hashes_the_bytes(tmp_path):
+    """The crawl hashes each body once, on its event loop, and hands the digest to the writer;
+    `put` stores the blob under it as given, so `verify` is what would catch a wrong one."""
+    db = open_db(tmp_path / "archive.db")
+    right = blobs.put(db, page(1), digest=blobs.sha256_of(page(1)))
+    wrong = blobs.put(db, page(2), digest=blobs.sha256_of(page(3)))
+
+    assert blobs.get(db, right) == page(1) and blobs.get(db, wrong) == page(2)
+    problems = [str(p) for p in blobs.verify(db)]
+    assert len(problems) == 1 and problems[0].startswith(f"blob {wrong}: "), problems
+
+
 def test_verify_names_a_blob_whose_dictionary_is_missing(tmp_path):
     db, _stored = trained_archive(tmp_path)
     key, _content = dict_blob(db)

@@ -84,6 +84,18 @@ def test_offsite_links_are_never_requested(serve_site, tmp_path):
     assert all(url.startswith("http://127.0.0.1:") for url in urls)
 
 
+def test_a_crawl_opens_no_code_execution_server(serve_site, tmp_path):
+    """Scrapy 2.19 starts, by default, an HTTP server on localhost that runs Python code sent
+    to it (RemoteControl). A scheduled archiver's crawl opens none, as it opens no telnet
+    console."""
+    _server, _spec, _config, result = run_site(serve_site, tmp_path, "trs_paginated")
+
+    log = result.log_path.read_text("utf-8")
+    assert result.status == "completed", result.error
+    assert "Remote control" not in log and "remote_control" not in log
+    assert "Telnet console" not in log
+
+
 def test_a_failing_source_is_recorded_and_the_others_still_run(serve_site, tmp_path):
     server = serve_site("trs_paginated")
     spec = expected("trs_paginated")
