@@ -87,11 +87,12 @@ _IN_PLACE = (
     "f.sha256, f.content_type, coalesce(v.etag, f.etag), coalesce(v.last_modified, "
     "f.last_modified), f.method, v.request_headers, NULL AS request_body, v.response_headers, "
     "coalesce(v.ip_address, f.ip_address), f.kind, f.source_id, f.note, v.response_date, "
-    "coalesce(v.if_none_match, f.etag), coalesce(v.if_modified_since, f.last_modified) "
-    "FROM last_verified v JOIN fetches f ON f.id = v.fetch_id"
+    "coalesce(v.if_none_match, f.etag), coalesce(v.if_modified_since, f.last_modified), "
+    "v.validators_in_front FROM last_verified v JOIN fetches f ON f.id = v.fetch_id"
 )
 _ALL = (
-    f"(SELECT {_COLUMNS}, NULL AS if_none_match, NULL AS if_modified_since FROM fetches "
+    f"(SELECT {_COLUMNS}, NULL AS if_none_match, NULL AS if_modified_since, "
+    f"NULL AS validators_in_front FROM fetches "
     f"UNION ALL {_IN_PLACE})"
 )
 
@@ -106,7 +107,9 @@ def exchanges_where(db: Database, where: str, params: list) -> list[Exchange]:
 def exchange_by_id(db: Database, exchange_id: int) -> Exchange | None:
     """A fetch row by id, or (a negative id) the in-place confirmation of fetch -id."""
     if exchange_id >= 0:
-        row = db.execute(f"SELECT {_COLUMNS}, NULL, NULL FROM fetches WHERE id = ?", [exchange_id])
+        row = db.execute(
+            f"SELECT {_COLUMNS}, NULL, NULL, NULL FROM fetches WHERE id = ?", [exchange_id]
+        )
     else:
         row = db.execute(f"{_IN_PLACE} WHERE v.fetch_id = ?", [-exchange_id])
     found = row.fetchone()
@@ -114,15 +117,19 @@ def exchange_by_id(db: Database, exchange_id: int) -> Exchange | None:
 
 
 def _in_place(db: Database, row: tuple) -> Exchange:
-    *columns, if_none_match, if_modified_since = row
+    *columns, if_none_match, if_modified_since, in_front = row
     ex = exchange(db, tuple(columns))
     if ex.id >= 0:
         return ex
     asked = {"If-None-Match": if_none_match, "If-Modified-Since": if_modified_since}
     answered = {"ETag": ex.etag, "Last-Modified": ex.last_modified}
+    request_head = verified.join(ex.request_head, asked)
+    if in_front and ex.request_head is not None:  # after the request line, which comes first
+        line = ex.request_head.index(b"\r\n") + 2
+        request_head = ex.request_head[:line] + verified.in_front(ex.request_head[line:], asked)
     return replace(
         ex,
-        request_head=verified.join(ex.request_head, asked),
+        request_head=request_head,
         response_head=verified.join(ex.response_head, answered),
     )
 

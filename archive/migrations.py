@@ -1028,3 +1028,38 @@ def _smaller_statements(table: list[tuple[str, str]]) -> tuple[str, ...]:
          WHERE report_id = OLD.report_id AND kind = 'text' AND sha256 = OLD.sha256;
     END""",
     )
+
+
+@migrations(name="0020_first_confirmation")
+def first_confirmation(db: Database) -> None:
+    """A report's 304 is one record, not two (issue 15 item 4).
+
+    A report re-verified by a 304 had both its fetch's `last_verified` record and a `last_seen`
+    row saying the same again: the cycle, the time, the status. The first such night wrote a
+    `last_seen` row per report (~60 bytes with its index entry) for nothing the confirmation
+    did not hold but whether a list linked the report and whether the walk was complete. Those
+    two now sit in the confirmation's row (`in_list`, `walk_complete`: NULL when no sighting of
+    the report came with it), and `unchanged_sightings` gives both kinds back as one, which is
+    what detection reads. `last_seen` keeps the sightings that are not a 304 at the report's
+    own URL (listed, the same body described alike, or a 304 the confirmation cannot stand for).
+
+    `validators_in_front`: a conditional request is the unconditional one with its validator
+    lines in front; stored without them (their values are in the row already), its head is
+    the block the exchange that brought the body stored, not a new block per list page linking
+    the report (Referer) and per host.
+    """
+    db["last_verified"].add_column("validators_in_front", int)
+    db["last_verified"].add_column("in_list", int)
+    db["last_verified"].add_column("walk_complete", int)
+    db.execute(
+        """CREATE VIEW unchanged_sightings AS
+        SELECT l.report_id, l.cycle_id, l.seen_at, l.how, l.in_list, l.http_status,
+               l.walk_complete, l.list_url, l.list_title
+        FROM last_seen l
+        UNION ALL
+        SELECT r.id, v.cycle_id, v.verified_at, 'not_modified', v.in_list, v.status,
+               v.walk_complete, NULL, NULL
+        FROM last_verified v JOIN fetches f ON f.id = v.fetch_id
+             JOIN reports r ON r.source_id = f.source_id AND r.url = f.url
+        WHERE v.in_list IS NOT NULL"""
+    )

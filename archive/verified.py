@@ -14,8 +14,12 @@ no new fact. So:
 - a sighting of a known report that only says "still there, unchanged" (listed, a 304, or the
   same body described the same way), at the report's own URL, while the report is active and
   has no failed check pending, updates the report's `last_seen` row instead of adding a
-  `sightings` row. Detection reads this cycle's `last_seen` rows beside its sightings
-  (`sightings.of_cycle`), so it judges exactly the facts it judged before.
+  `sightings` row. A 304 at the report's own URL is not written twice: its fetch's
+  `last_verified` record already holds the cycle, the time and the status, and takes the two
+  facts it lacks (`in_list`, `walk_complete`) instead of a `last_seen` row (the first such
+  night wrote one per report, ~60 bytes with its index entry, migration 0020). Detection reads
+  this cycle's records (view `unchanged_sightings`) beside its sightings (`sightings.of_cycle`),
+  so it judges exactly the facts it judged before.
 
 The validator lines of an in-place record's heads (If-None-Match, If-Modified-Since, ETag,
 Last-Modified, Date) are taken out of the stored blocks and kept in its row, so that the heads of
@@ -43,15 +47,16 @@ _RESPONSE_FIELDS = ("Date", "ETag", "Last-Modified")
 _UPSERT_VERIFIED = """
 INSERT INTO last_verified (fetch_id, cycle_id, verified_at, status, verifications, etag,
     last_modified, if_none_match, if_modified_since, request_headers, response_headers,
-    response_date, ip_address)
-VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (fetch_id) DO UPDATE SET cycle_id = excluded.cycle_id,
+    response_date, ip_address, validators_in_front, in_list, walk_complete)
+VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+ON CONFLICT (fetch_id) DO UPDATE SET cycle_id = excluded.cycle_id, in_list = NULL,
+    walk_complete = NULL,
     verified_at = excluded.verified_at, status = excluded.status,
     verifications = last_verified.verifications + 1, etag = excluded.etag,
     last_modified = excluded.last_modified, if_none_match = excluded.if_none_match,
     if_modified_since = excluded.if_modified_since, request_headers = excluded.request_headers,
     response_headers = excluded.response_headers, response_date = excluded.response_date,
-    ip_address = excluded.ip_address
+    ip_address = excluded.ip_address, validators_in_front = excluded.validators_in_front
 """
 
 _UPSERT_SEEN = """
@@ -100,19 +105,95 @@ def confirm(db: Database, fetch: Fetch, cycle_id: int | None) -> str | None:
             return None  # validators of another body (a stub's, say): not a confirmation
     elif fetch.body is None or (fetch.body_sha256 or blobs.sha256_of(fetch.body)) != sha256:
         return None
-    sent, asked = _split(fetch.request_head, _REQUEST_FIELDS)
-    received, answered = _split(fetch.response_head, _RESPONSE_FIELDS)
+    stored = {
+        "etag": _unless(fetch.etag, etag), "last_modified": _unless(fetch.last_modified, modified),
+    }  # fmt: skip
+    sent, asked, in_front = _request_head(fetch.request_head, etag, modified)
+    received, date = _response_head(
+        db, fetch.response_head, _or(stored["etag"], etag), _or(stored["last_modified"], modified)
+    )
     db.execute(
         _UPSERT_VERIFIED,
-        [fetch_id, cycle_id, fetch.fetched_at, fetch.status,
-         _unless(fetch.etag, etag), _unless(fetch.last_modified, modified),
-         _unless(asked.get("If-None-Match"), etag),
+        [fetch_id, cycle_id, fetch.fetched_at, fetch.status, stored["etag"],
+         stored["last_modified"], _unless(asked.get("If-None-Match"), etag),
          _unless(asked.get("If-Modified-Since"), modified),
-         exchanges.put(db, sent) if sent else None,
-         exchanges.put(db, received) if received else None,
-         answered.get("Date"), _unless(fetch.ip_address, ip_address)],
+         exchanges.put(db, sent) if sent else None, received, date,
+         _unless(fetch.ip_address, ip_address), in_front],
     )  # fmt: skip
     return sha256
+
+
+def _request_head(
+    block: bytes | None, etag: str | None, modified: str | None
+) -> tuple[bytes | None, dict[str, str], int | None]:
+    """The request's head as stored, its validator values, and 1 when its validator lines were
+    taken off its front rather than emptied (`validators_in_front`).
+
+    A conditional request is the unconditional one with If-None-Match / If-Modified-Since in
+    front: without them its block is the one the exchange that brought the body already
+    stored (same Referer, same host), so the first confirmation of a URL adds no block. Only
+    when the lines are rebuilt exactly from the values read back (`coalesce` with the logged
+    exchange's); otherwise they are emptied in place, as before."""
+    if block is None:
+        return None, {}, None
+    rest, values = block, {}
+    while match := _first_validator(rest):
+        values.setdefault(match.group(1).decode("latin-1"), match.group(2).decode("latin-1"))
+        rest = rest[match.end() :]
+    canonical = {name.lower(): name for name in _REQUEST_FIELDS}
+    asked = {canonical[name.lower()]: value for name, value in values.items()}
+    if len(asked) == len(values) and asked:
+        read_back = {
+            "If-None-Match": _or(_unless(asked.get("If-None-Match"), etag), etag),
+            "If-Modified-Since": _or(_unless(asked.get("If-Modified-Since"), modified), modified),
+        }
+        if in_front(rest, read_back) == block:
+            return rest, asked, 1
+    emptied, asked = _split(block, _REQUEST_FIELDS)
+    return emptied, asked, None
+
+
+def in_front(block: bytes | None, asked: dict[str, str | None]) -> bytes | None:
+    """`_request_head`'s lines put back in front of the block (those with a value)."""
+    if block is None:
+        return None
+    lines = [f"{name}: {value}\r\n" for name, value in asked.items() if value is not None]
+    return "".join(lines).encode("latin-1") + block
+
+
+_VALIDATOR_LINE = re.compile(rb"(If-None-Match|If-Modified-Since):[ \t]*([^\r\n]*)\r\n", re.I)
+
+
+def _first_validator(block: bytes) -> re.Match[bytes] | None:
+    return _VALIDATOR_LINE.match(block)
+
+
+def _response_head(
+    db: Database, block: bytes | None, etag: str | None, modified: str | None
+) -> tuple[int | None, str | None]:
+    """The response's head as stored (a `header_blocks` id) and its Date.
+
+    A same-body 200 of a list page or robots.txt repeats the head of the exchange that brought
+    the body but for its Date: that block (Date emptied, as `fetches` stores it) is used when
+    it exists and gives the head back exactly. Otherwise the Date, ETag and Last-Modified
+    lines are emptied, so that every 304 of a server shares one block."""
+    if block is None:
+        return None, None
+    dated, date = exchanges.split_date(block)
+    answered = {"ETag": etag, "Last-Modified": modified}
+    if join(exchanges.join_date(dated, date), answered) == block:
+        row = db.execute(
+            "SELECT id FROM header_blocks WHERE sha256 = ?", [blobs.sha256_of(dated)]
+        ).fetchone()
+        if row:
+            return row[0], date
+    received, values = _split(block, _RESPONSE_FIELDS)
+    return exchanges.put(db, received) if received else None, values.get("Date")
+
+
+def _or(value: str | None, logged: str | None) -> str | None:
+    """What a reader gets back: `coalesce(last_verified's value, fetches')`."""
+    return logged if value is None else value
 
 
 def _unless(value: str | None, logged: str | None) -> str | None:
@@ -151,6 +232,23 @@ def seen(db: Database, sighting: Sighting, cycle_id: int | None) -> bool:
     if sighting.how == "fetched" and not _described_alike(sighting, described):
         return False
     walk = None if sighting.walk_complete is None else int(sighting.walk_complete)
+    same_list = sighting.list_url in (None, list_url) and sighting.list_title in (None, list_title)
+    confirmed = _confirmation(db, sighting, cycle_id) if same_list else None
+    if confirmed is not None:  # the 304's own record says it all but the list and the walk
+        db.execute(
+            "UPDATE last_verified SET in_list = ?, walk_complete = ? WHERE fetch_id = ?",
+            [int(sighting.in_list), walk, confirmed],
+        )
+        db.execute(
+            "DELETE FROM last_seen WHERE report_id = ? AND cycle_id = ?",
+            [sighting.report_id, cycle_id],
+        )  # an earlier sighting of the report tonight: the later one stands, as in the upsert
+        return True
+    db.execute(  # a 304 of tonight standing for this report: the later sighting stands
+        "UPDATE last_verified SET in_list = NULL WHERE cycle_id = ? AND in_list IS NOT NULL"
+        " AND fetch_id IN (SELECT id FROM fetches WHERE url = ?)",
+        [cycle_id, sighting.url],
+    )
     db.execute(
         _UPSERT_SEEN,
         [sighting.report_id, cycle_id, sighting.seen_at, sighting.how, int(sighting.in_list),
@@ -180,13 +278,38 @@ def _described_alike(s: Sighting, report: list) -> bool:
     return s.published_on is None or (published_on is not None and s.published_on >= published_on)
 
 
+def _confirmation(db: Database, sighting: Sighting, cycle_id: int) -> int | None:
+    """The `last_verified` record (its fetch id) that a 304 sighting of a report merely
+    repeats: tonight's 304 for the URL's latest logged exchange, which brought the report's
+    body, for the same source. None when the sighting must be a row."""
+    if sighting.how != "not_modified" or sighting.http_status != 304:
+        return None
+    row = db.execute(
+        "SELECT f.id, f.source_id, f.sha256, v.cycle_id, v.status, v.verified_at "
+        "FROM fetches f JOIN last_verified v ON v.fetch_id = f.id "
+        "WHERE f.id = (SELECT max(id) FROM fetches WHERE url = ?) AND EXISTS ("
+        "  SELECT 1 FROM reports r WHERE r.id = ? AND r.source_id = f.source_id AND r.url = f.url)",
+        [sighting.url, sighting.report_id],
+    ).fetchone()
+    if row is None:
+        return None
+    fetch_id, source_id, sha256, cycle, status, verified_at = row
+    if (source_id, sha256, cycle, status) != (sighting.source_id, sighting.sha256, cycle_id, 304):
+        return None
+    # the sighting is the 304 read: its time is the answer's, a moment before it was parsed
+    return fetch_id if verified_at <= sighting.seen_at else None
+
+
 def seen_in_cycle(db: Database, cycle_id: int) -> list[dict]:
-    """The cycle's `last_seen` rows as the sightings they stand for (id 0: before the rows)."""
+    """The cycle's unchanged sightings recorded in place — `last_seen` rows, and 304s that
+    their `last_verified` record stands for (view `unchanged_sightings`) — as the sightings
+    they stand for (id 0: before the rows)."""
     rows = db.query(
-        """SELECT r.source_id, r.url, r.sha256, coalesce(l.list_url, r.list_url) AS list_url,
-                  coalesce(l.list_title, r.list_title) AS list_title, l.report_id, l.cycle_id,
-                  l.seen_at, l.how, l.in_list, l.http_status, l.walk_complete
-           FROM last_seen l JOIN reports r ON r.id = l.report_id WHERE l.cycle_id = ?""",
+        """SELECT r.source_id, r.url, r.sha256, coalesce(u.list_url, r.list_url) AS list_url,
+                  coalesce(u.list_title, r.list_title) AS list_title, u.report_id, u.cycle_id,
+                  u.seen_at, u.how, u.in_list, u.http_status, u.walk_complete
+           FROM unchanged_sightings u JOIN reports r ON r.id = u.report_id
+           WHERE u.cycle_id = ? ORDER BY u.report_id""",
         [cycle_id],
     )
     empty = dict.fromkeys(

@@ -23,10 +23,13 @@ from tests.helpers import SITES, expected, write_config
 ROOT = Path(__file__).parent.parent
 
 # A quiet night writes no sighting rows (a report seen unchanged updates its `last_seen` row
-# in place, archive/verified.py): the full disk is hit by either write.
+# in place, and a 304 its fetch's `last_verified` record, archive/verified.py): the full disk
+# is hit by any of those writes.
 DISK_FULL = """CREATE TRIGGER disk_full BEFORE INSERT ON sightings
 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
 CREATE TRIGGER disk_full_in_place BEFORE INSERT ON last_seen
+BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+CREATE TRIGGER disk_full_confirmed BEFORE UPDATE ON last_verified
 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;"""
 
 

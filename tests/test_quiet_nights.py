@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import time
 
-from archive import crashpoint
+from archive import blobs, crashpoint, evidence, exchanges, fetches
 from archive.db import open_db
 from gongkai import cycle
 from tests.helpers import expected, fixture_source, write_config
@@ -110,7 +110,9 @@ def test_a_quiet_night_killed_after_detection_loses_nothing(serve_site, tmp_path
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert events_of(config.database, 2) == [("changed", "2021.html", 0)]
     db = open_db(config.database)
-    in_place = db.execute("SELECT count(*) FROM last_seen WHERE cycle_id = 2").fetchone()[0]
+    in_place = db.execute("SELECT count(*) FROM unchanged_sightings WHERE cycle_id = 2").fetchone()[
+        0
+    ]
     assert in_place == len(BASE) - 1, "the unchanged reports' sightings were committed in place"
     fetched, sighted = counts(db)
     time.sleep(1.1)
@@ -146,3 +148,86 @@ def test_robots_txt_is_asked_conditionally_and_a_304_keeps_its_rules(serve_site,
         "WHERE f.url LIKE '%/robots.txt'"
     ).fetchone()
     assert status == (304,), "the server answered 304: the archived rules were used"
+
+
+# What a night's exchanges and sightings are recorded in (and their indexes); each night's own
+# `cycles`, `cycle_sources` and `list_counts` rows are a fixed cost per source, not per request.
+RECORDS = ("fetches", "sightings", "last_verified", "last_seen", "header_blocks")
+
+
+def record_bytes(db) -> int:
+    """Bytes of records in those tables and their indexes (dbstat's payload): what the rows
+    hold, not page slack, so the figure does not depend on where SQLite split a page."""
+    names = ", ".join(f"'{n}'" for n in RECORDS)
+    return db.execute(
+        f"SELECT sum(payload) FROM dbstat WHERE name IN ({names}) OR name IN "
+        f"(SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({names}))"
+    ).fetchone()[0]
+
+
+def test_a_reports_first_304_costs_one_small_record_and_stays_queryable(serve_site, tmp_path):
+    _site, server, config = watched_column(serve_site, tmp_path)
+    assert cycle.run(config).status == "completed"
+    db = open_db(config.database)
+    before = record_bytes(db)
+    blocks = db.execute("SELECT count(*) FROM header_blocks").fetchone()[0]
+    asked = len(server.requests)
+    time.sleep(1.1)
+
+    second = cycle.run(config)
+
+    requests = len(server.requests) - asked
+    assert requests == len(BASE) + 2  # robots.txt, the list, the reports: all answered 304
+    assert db.execute("SELECT count(*) FROM header_blocks").fetchone()[0] == blocks + 1, (
+        "one block: the server's first 304 head, which every report shares; each conditional"
+        " request is the unconditional one with its validators in front"
+    )
+    grown = record_bytes(db) - before
+    assert grown / requests <= 150, f"{grown / requests:.0f} bytes of records a request"
+    assert db.execute("SELECT count(*) FROM last_seen").fetchone() == (0,), (
+        "a 304 is its fetch's record, not a second one"
+    )
+    # the evidence: each report seen unchanged tonight, by a 304, re-checked or listed
+    seen = db.execute(
+        "SELECT r.url, u.how, u.http_status, u.in_list, u.seen_at FROM unchanged_sightings u "
+        "JOIN reports r ON r.id = u.report_id WHERE u.cycle_id = ?",
+        [second.id],
+    ).fetchall()
+    assert sorted(url.rsplit("/", 1)[-1] for url, *_ in seen) == sorted(
+        path.rsplit("/", 1)[-1] for path in BASE
+    )
+    assert {(how, status, in_list) for _url, how, status, in_list, _at in seen} == {
+        ("not_modified", 304, 1)
+    }
+    last_seen_at = dict(db.execute("SELECT url, last_seen_at FROM reports").fetchall())
+    assert all(last_seen_at[url] == at for url, *_rest, at in seen)
+
+
+def test_a_confirmations_request_head_is_given_back_byte_for_byte(tmp_path):
+    """Validator lines sent in front are stored as the unconditional block plus a flag; any
+    other place is stored as before (lines emptied): both read back exactly as sent."""
+    db = open_db(tmp_path / "a.db")
+    url = "http://example.org/gknb/2021.html"
+    plain = exchanges.request_block(url, [("Referer", "http://example.org/gknb/")])
+    response = b'HTTP/1.1 200 OK\r\nETag: "e1"\r\nDate: Mon, 01 Dec 2025 01:00:00 GMT\r\n'
+    first = fetches.Fetch(
+        url=url, fetched_at="2025-12-01T01:00:00+00:00", kind="report", status=200,
+        body=b"<html>report</html>", etag='"e1"', method="GET", request_head=plain,
+        response_head=response,
+    )  # fmt: skip
+    fetches.record(db, first, None)
+    blocks = db.execute("SELECT count(*) FROM header_blocks").fetchone()
+    for head in (
+        b'If-None-Match: "e1"\r\n' + plain,  # in front, as Scrapy sends them
+        plain.replace(b"Host:", b'If-None-Match: "e1"\r\nHost:'),  # elsewhere
+    ):
+        confirming = fetches.Fetch(
+            url=url, fetched_at="2025-12-02T01:00:00+00:00", kind="report", status=304,
+            same_as=blobs.sha256_of(first.body), method="GET", request_head=head,
+            response_head=b"HTTP/1.1 304 Not Modified\r\nDate: Tue, 02 Dec 2025 01:00:00 GMT\r\n",
+        )  # fmt: skip
+        fetches.record(db, confirming, None)
+        (read,) = evidence.exchanges_where(db, "url = ? AND status = 304", [url])
+        assert read.request_head == exchanges.request_head("GET", url, head)
+    in_front = db.execute("SELECT count(*) FROM header_blocks").fetchone()[0] - blocks[0]
+    assert in_front == 2, "the 304's head, and the block with the line emptied; none in front"
