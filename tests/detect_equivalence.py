@@ -34,9 +34,7 @@ def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
         columns = [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
         kept = [c for c in columns if (name, c) not in _CLOCK]
         listed = ", ".join(f'"{c}"' for c in kept)
-        found[name] = sorted(
-            conn.execute(f'SELECT {listed} FROM "{name}"').fetchall(), key=repr
-        )
+        found[name] = sorted(conn.execute(f'SELECT {listed} FROM "{name}"').fetchall(), key=repr)
     return found
 
 
