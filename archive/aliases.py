@@ -55,14 +55,17 @@ def match(db: Database, s: dict) -> tuple[dict, str] | None:
     """
     candidates = list(
         db.query(
-            "SELECT * FROM reports r WHERE source_id = ? AND url != ? AND status = 'active'"
+            # `+status`: not through the index on status, which SQLite chose without it — a
+            # scan of every active report of the archive per new URL (quadratic on a first
+            # cycle); through the source's reports instead, by report_versions' key: no scan
+            "SELECT * FROM reports r WHERE source_id = ? AND url != ? AND +status = 'active'"
             " AND (year IS ? OR EXISTS (SELECT 1 FROM report_versions v"
             "                           WHERE v.report_id = r.id AND v.sha256 = ?))"
-            " ORDER BY id",  # per report of the source, by report_versions' key: no scan
+            " ORDER BY id",
             [s["source_id"], s["url"], s["year"], s["sha256"]],
         )
     )
-    candidates = [c for c in candidates if not _listed_apart(c, s)]
+    candidates = [c for c in candidates if not listed_apart(c, s)]
     for report in candidates:
         if reports.has_body(db, report["id"], s["sha256"]):
             return report, SAME_BODY
@@ -101,7 +104,7 @@ def record(db: Database, report_id: int, s: dict, cycle_id: int, how: str) -> No
     )
 
 
-def _listed_apart(report: dict, s: dict) -> bool:
+def listed_apart(report: dict, s: dict) -> bool:
     """Listed or titled as different documents: then the same body is two reports."""
     return _differ(report["list_title"], s["list_title"]) or _differ(report["title"], s["title"])
 

@@ -36,9 +36,16 @@ _DIFF_LINES = 300
 
 
 def detect(
-    db: Database, cycle_id: int, agencies: dict[str, str], lists_complete: set[str]
+    db: Database,
+    cycle_id: int,
+    agencies: dict[str, str],
+    lists_complete: set[str],
+    set_based: bool = True,
 ) -> dict[str, int]:
-    """Turn the cycle's sightings into report updates and events; return counts per kind."""
+    """Turn the cycle's sightings into report updates and events; return counts per kind.
+
+    `set_based=False` sends every sighting through the per-sighting path (`_Arrivals` says
+    why there is another): the equivalence check runs both."""
     counts: Counter[str] = Counter()
     seen = sightings.of_cycle(db, cycle_id)
     listed = {(s["source_id"], s["url"]) for s in seen if s["in_list"]}
@@ -46,16 +53,217 @@ def detect(
     walked = {s["source_id"] for s in seen if s["walk_complete"]} & lists_complete
     moves = _MoveEvidence(listed, gone, walked)
     baseline = {sid for sid in agencies if not _has_history(db, sid, cycle_id)}
+    arrivals = _Arrivals(db, cycle_id, agencies, moves, baseline) if set_based else None
     with db.atomic():
         # A URL with a query is met after the plain ones: when one report is reached at both,
         # the plain URL is the report's and the other its alias, whatever order they came in.
         for s in sorted(seen, key=lambda s: ("?" in s["url"], s["id"])):
+            if arrivals is not None:
+                if arrivals.take(s):
+                    counts["new"] += 1
+                    continue
+                arrivals.flush()  # the sighting below sees every report met before it
             found = _apply(db, s, cycle_id, agencies, moves)
             if found:
                 _event(db, cycle_id, found, s, baseline)
                 counts[found[0]] += 1
+            if arrivals is not None:
+                arrivals.met(s)
+        if arrivals is not None:
+            arrivals.flush()
         search.sync(db)  # the titles and texts written above, indexed once for the whole step
     return dict(counts)
+
+
+class _Arrivals:
+    """New reports that nothing known can be: recorded set-based, a few statements a batch.
+
+    On a first cycle almost every sighting is a URL never met whose body no report of the
+    source has, and whose report year the source's other reports of that year, if any, are
+    listed (or titled) apart from: `_apply` would record each as `new` after five queries
+    (is it known, an alias, a move, the same body, the same text?) and five single-row
+    writes. Such a sighting is decided here from the source's reports held in memory
+    (loaded once per source, kept in step with what the per-sighting path changes) and its
+    rows written with the batch's others by INSERT … SELECT, in the sightings' order, so
+    that every row, id and event is the one the per-sighting path writes
+    (tests/detect_equivalence.py runs both over the same cycles). Anything else — a known
+    URL, a possible move or alias, the same body twice — goes through `_apply` as before,
+    after the batch so far is written.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        cycle_id: int,
+        agencies: dict[str, str],
+        moves: _MoveEvidence,
+        baseline: set[str],
+    ) -> None:
+        self.db, self.cycle_id, self.agencies = db, cycle_id, agencies
+        self.moves, self.baseline = moves, baseline
+        self.sources: dict[str, _Known] = {}
+        self.pending: list[tuple] = []
+        self.taken = 0
+        self.ids: set[int] = set()  # the reports held here, of every source
+
+    def take(self, s: dict) -> bool:
+        """Record `s` as a new report (in the batch) if nothing known can be it."""
+        if (
+            s["how"] != sightings.FETCHED
+            or s["report_id"]
+            or not s["sha256"]
+            or s["source_id"] not in self.agencies
+        ):
+            return False
+        known = self.sources.get(s["source_id"]) or self._load(s["source_id"])
+        if s["url"] in known.urls or s["sha256"] in known.bodies:
+            return False
+        for old in known.by_year.get(s["year"], {}).values():
+            if self.moves.old_url_gone(old) and _same_title(old["title"], s["title"]):
+                return False  # perhaps moved here (`_moved_from`)
+            if old["status"] == reports.ACTIVE and not aliases.listed_apart(old, s):
+                return False  # perhaps the same text at another URL (`aliases.match`)
+        agency = self.agencies[s["source_id"]]
+        self.taken += 1
+        title = s["title"] or s["list_title"] or s["url"]  # as reports.insert gives it
+        known.put(
+            {
+                "id": -self.taken,  # not written yet: replaced by its row if met
+                "source_id": s["source_id"], "url": s["url"], "title": title,
+                "list_title": s["list_title"], "year": s["year"], "status": reports.ACTIVE,
+                "gone_count": 0,
+            }
+        )  # fmt: skip
+        known.bodies.add(s["sha256"])
+        summary = _describe({"agency": agency, "year": s["year"], "title": title})
+        self.pending.append(
+            (*(s.get(c) for c in _SEEN), agency, title, int(s["source_id"] in self.baseline),
+             summary)
+        )  # fmt: skip
+        return True
+
+    def met(self, s: dict) -> None:
+        """`s` went through `_apply`: what it may have changed of a source held here (a
+        report touched, moved, refetched or gone; an alias recorded) is read again."""
+        if s["source_id"] not in self.sources and s["report_id"] not in self.ids:
+            return  # nothing held here that it can have changed
+        ids = [s["report_id"]] if s["report_id"] else []
+        rows = self.db.execute(
+            f"SELECT {', '.join(_Known.COLUMNS)} FROM reports"
+            f" WHERE (source_id = ? AND url = ?){' OR id = ?' if ids else ''}",
+            [s["source_id"], s["url"], *ids],
+        ).fetchall()
+        for row in rows:
+            if (known := self.sources.get(row[1])) is not None:
+                self._put(known, dict(zip(_Known.COLUMNS, row, strict=True)))
+        if (known := self.sources.get(s["source_id"])) is not None:
+            known.urls.add(s["url"])  # an alias now, perhaps: never a new report here
+            if s["sha256"]:
+                known.bodies.add(s["sha256"])
+
+    def flush(self) -> None:
+        """Write the batch: reports, versions (their text left to extraction, as
+        `_arrival` leaves it), served bodies and `new` events, in the sightings' order."""
+        if not self.pending:
+            return
+        conn = self.db.conn
+        conn.execute(_NEW_TABLE)
+        conn.executemany(_NEW_ROW, self.pending)
+        for statement in _NEW_WRITES:
+            conn.execute(statement, {"cycle": self.cycle_id, "now": now_iso()})
+        conn.execute("DELETE FROM temp.new_reports")
+        self.pending.clear()
+
+    def _put(self, known: _Known, row: dict) -> None:
+        known.put(row)
+        self.ids.add(row["id"])
+
+    def _load(self, source_id: str) -> _Known:
+        known = _Known()
+        db = self.db
+        for row in db.execute(
+            f"SELECT {', '.join(_Known.COLUMNS)} FROM reports WHERE source_id = ?", [source_id]
+        ):
+            self._put(known, dict(zip(_Known.COLUMNS, row, strict=True)))
+        known.urls.update(
+            url for (url,) in db.execute(
+                "SELECT a.url FROM reports r JOIN report_aliases a ON a.report_id = r.id"
+                " WHERE r.source_id = ?", [source_id],
+            )
+        )  # fmt: skip
+        known.bodies.update(
+            sha for (sha,) in db.execute(
+                "SELECT v.sha256 FROM reports r JOIN report_versions v ON v.report_id = r.id"
+                " WHERE r.source_id = ?", [source_id],
+            )
+        )  # fmt: skip
+        self.sources[source_id] = known
+        return known
+
+
+class _Known:
+    """A source's reports as the checks of `_Arrivals.take` read them: by id and by year;
+    every URL that is (or was, tonight) a report's or an alias; every body of a version."""
+
+    COLUMNS = ("id", "source_id", "url", "title", "list_title", "year", "status", "gone_count")
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict] = {}
+        self.by_url: dict[str, int] = {}
+        self.by_year: dict[int | None, dict[int, dict]] = {}
+        self.urls: set[str] = set()
+        self.bodies: set[str] = set()
+
+    def put(self, row: dict) -> None:
+        """Add or replace a report (by id, or by URL for one not written when taken)."""
+        for key in (row["id"], self.by_url.get(row["url"])):
+            if key is not None and (old := self.rows.pop(key, None)) is not None:
+                self.by_year[old["year"]].pop(key, None)
+                self.by_url.pop(old["url"], None)
+        self.rows[row["id"]] = row
+        self.by_url[row["url"]] = row["id"]
+        self.by_year.setdefault(row["year"], {})[row["id"]] = row
+        self.urls.add(row["url"])
+
+
+# A batch of `_Arrivals`, as `reports.insert`, `reports.add_version(with_text=False)`,
+# `reports.served` and `record` write each of its sightings.
+_SEEN = (
+    "source_id", "url", "list_url", "list_title", "year", "published_on",
+    "published_on_evidence", "content_type", "issuer", "issuer_evidence", "sha256", "seen_at",
+    "note",
+)  # fmt: skip
+_NEW_COLUMNS = (*_SEEN, "agency", "title", "baseline", "summary")
+_NEW_TABLE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS new_reports (pos INTEGER PRIMARY KEY, "
+    f"{', '.join(_NEW_COLUMNS)})"
+)
+_NEW_ROW = (
+    f"INSERT INTO temp.new_reports ({', '.join(_NEW_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_NEW_COLUMNS))})"
+)
+_NEW_JOIN = (
+    "FROM temp.new_reports n JOIN reports r ON r.source_id = n.source_id AND r.url = n.url "
+    "ORDER BY n.pos"
+)
+_NEW_WRITES = (
+    """INSERT INTO reports (title, year, published_on, published_on_evidence, content_type,
+        issuer, issuer_evidence, source_id, url, list_url, list_title, agency, sha256,
+        first_seen_at, last_seen_at, first_seen_cycle, last_seen_cycle, status, gone_count)
+    SELECT title, year, published_on, published_on_evidence, content_type, issuer,
+        issuer_evidence, source_id, url, list_url, list_title, agency, sha256, seen_at,
+        seen_at, :cycle, :cycle, 'active', 0
+    FROM temp.new_reports ORDER BY pos""",
+    f"""INSERT OR IGNORE INTO report_versions (report_id, sha256, first_seen_at, cycle_id,
+        text, text_sha256, published_on, published_on_evidence, extract_error, describe_error)
+    SELECT r.id, n.sha256, n.seen_at, :cycle, NULL, NULL, n.published_on,
+        n.published_on_evidence, NULL, n.note {_NEW_JOIN}""",
+    f"""INSERT INTO served_versions (report_id, sha256, cycle_id, served_at)
+    SELECT r.id, n.sha256, :cycle, n.seen_at {_NEW_JOIN}""",
+    f"""INSERT INTO events (report_id, source_id, kind, detected_at, cycle_id, baseline,
+        summary, detail)
+    SELECT r.id, n.source_id, 'new', :now, :cycle, n.baseline, n.summary, NULL {_NEW_JOIN}""",
+)
 
 
 def _has_history(db: Database, source_id: str, cycle_id: int) -> bool:
@@ -142,9 +350,13 @@ def _arrival(
 
 def _moved_from(db: Database, s: dict, moves: _MoveEvidence) -> dict | None:
     """A known report of the source that matches and whose old URL is known to be gone."""
+    # Per report of the source, by report_versions' key (`id IN (SELECT report_id … WHERE
+    # sha256 = ?)` scanned every version of the archive per new URL), in the order the
+    # source's (source_id, url) index gives them, as before.
     candidates = db.query(
-        """SELECT * FROM reports WHERE source_id = ? AND url != ? AND
-           (id IN (SELECT report_id FROM report_versions WHERE sha256 = ?) OR year = ?)""",
+        """SELECT * FROM reports r WHERE source_id = ? AND url != ? AND
+           (EXISTS (SELECT 1 FROM report_versions v WHERE v.report_id = r.id AND v.sha256 = ?)
+            OR year = ?) ORDER BY url""",
         [s["source_id"], s["url"], s["sha256"], s["year"]],
     )
     for old in candidates:

@@ -87,6 +87,23 @@ def _run(
     log_path = config.database.parent / "logs" / f"cycle-{cycle_id}.log"
     tick = lambda: _progress(db, cycle_id, progress)  # noqa: E731
     returncode = crawl_batches(config, sources, cycle_id, log_path, stop, tick, progress)
+    return after_crawl(db, config, cycle_id, returncode, stop, log_path)
+
+
+def after_crawl(
+    db: Database,
+    config: Config,
+    cycle_id: int,
+    returncode: int,
+    stop: threading.Event,
+    log_path: Path,
+) -> CycleResult:
+    """Everything after the crawl child returned: detection, extraction, the register, alerts.
+
+    Reads only what the crawl committed, so it runs the same after a crawl that died (and
+    bench/after_crawl.py runs it alone, over a copy of an archive taken right after a crawl).
+    """
+    sources = [s for s in config.sources if s.enabled]
     status, error = _status(returncode, stop, log_path)
     complete = {
         s.id
