@@ -23,11 +23,11 @@ from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
 from archive.extract import checks, stats
-from archive.extract.tables import parse_html
+from archive.extract.tables import parse_html, without_scripts
 from archive.readers.output import describe
 from archive.reports import body_text
 from archive.stat_labels import Labels
-from archive.text import is_html, main_text, text_digest
+from archive.text import Parsed, is_html, main_text, text_digest
 
 _DOCX = "wordprocessingml"
 _BATCH = 100  # versions per transaction: a commit per version rewrote the same index pages
@@ -66,12 +66,17 @@ def kind(body: bytes, content_type: str | None, url: str) -> str | None:
 
 
 def read(
-    body: bytes, content_type: str | None, url: str, year: int | None
+    body: bytes, content_type: str | None, url: str, year: int | None, parsed: Parsed | None = None
 ) -> tuple[str | None, stats.Stats]:
-    """A version's text and statistics tables; an HTML page is parsed once for both."""
+    """A version's text and statistics tables; an HTML page is parsed once for both. `parsed`
+    is the HTML page already parsed (`text.parse_document` of its decoded text), by a caller
+    that described it from the same tree; this changes it."""
     if kind(body, content_type, url) != "html":
         return body_text(body, content_type, url), body_stats(body, content_type, url, year)
-    root = parse_html(decode_html(body, content_type)[0])
+    if parsed is None:
+        root = parse_html(decode_html(body, content_type)[0])
+    else:
+        root = without_scripts(parsed.root)
     if root is None:  # empty or unparseable: what report_text and from_html say of it
         return "", stats.Stats(regime=None, rows=())
     # Both sides change the tree (text drops the navigation, the statistics' fallback to the
