@@ -36,8 +36,18 @@ def from_tree(root: HtmlElement | None, year: int | None = None) -> Stats:
     from the same parse. The fallback to the page's text marks block ends in `root`'s tails."""
     if root is None:
         return Stats(None, ())
-    stats = from_rows(html_rows(root), year)
-    return stats if stats.rows else from_text(html_text(root), year)
+    stats = from_tables(root, year)
+    return stats if stats.rows else from_blocks(root, year)
+
+
+def from_tables(root: HtmlElement, year: int | None = None) -> Stats:
+    """`from_tree`'s first reading, of the page's tables alone; it leaves `root` as it was."""
+    return from_rows(html_rows(root), year)
+
+
+def from_blocks(root: HtmlElement, year: int | None = None) -> Stats:
+    """`from_tree`'s fallback, the page's text; it marks block ends in `root`'s tails."""
+    return from_text(html_text(root), year)
 
 
 def from_text(text: str, year: int | None = None) -> Stats:
