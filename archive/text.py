@@ -17,14 +17,16 @@ from lxml import etree
 
 from archive.encoding import decode_html, xml_safe
 
-# Body containers of the CMS families, most specific first (domain notes §2).
+# Body containers of the CMS families, most specific first (domain notes §2). The [@class]
+# and [@id] tests first: libxml2 then skips the many elements without one before the string
+# tests (same nodes, in the same order; a third of the cost of reading a TRS page's text).
 _BODY_XPATHS = (
-    "//*[contains(@class, 'TRS_Editor') or contains(@class, 'TRS_UEDITOR')]",
-    "//*[contains(@class, 'trs_editor_view')]",
+    "//*[@class][contains(@class, 'TRS_Editor') or contains(@class, 'TRS_UEDITOR')]",
+    "//*[@class][contains(@class, 'trs_editor_view')]",
     "//ucapcontent",
-    "//*[contains(@class, 'news_cont_d_wrap')]",
-    "//*[contains(@class, 'easysite-news-peruse')]",
-    "//*[@id='zoom' or @id='UCAP-CONTENT' or @id='zoomcon']",
+    "//*[@class][contains(@class, 'news_cont_d_wrap')]",
+    "//*[@class][contains(@class, 'easysite-news-peruse')]",
+    "//*[@id][@id='zoom' or @id='UCAP-CONTENT' or @id='zoomcon']",
     "//article",
 )
 _DROP = "//script | //style | //noscript | //nav | //header | //footer | //select | //form"
