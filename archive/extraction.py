@@ -79,14 +79,15 @@ def read(
         root = without_scripts(parsed.root)
     if root is None:  # empty or unparseable: what report_text and from_html say of it
         return "", stats.Stats(regime=None, rows=())
-    # `stats.from_tree`, in two steps: its tables leave the tree as it was, so the text, which
-    # drops the navigation, reads the tree itself after them. Only when the tables say nothing
-    # does the fallback to the page's text (which marks block ends) need the text read from a
-    # copy first: a copy costs half a parse.
-    found = stats.from_tables(root, year)
-    if found.rows:
-        return main_text(root), found
-    return main_text(copy.deepcopy(root)), stats.from_blocks(root, year)
+    if root.getroottree().getroot() is not root:
+        # A fragment lxml.html made of the page (or a root dropped as a script): its text was
+        # always read from a copy, a document of its own, which the text's absolute paths
+        # read differently from the fragment in its document.
+        return main_text(copy.deepcopy(root)), stats.from_tree(root, year)
+    # The statistics leave the tree as it was, so the text, which drops the navigation, reads
+    # the tree itself after them rather than a copy (half a parse).
+    found = stats.from_tree(root, year)
+    return main_text(root), found
 
 
 def extract_version(
