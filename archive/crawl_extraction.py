@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from archive.clock import now_iso
 from archive.extract import checks
-from archive.text import text_digest
+from archive.text import Parsed, text_digest
 
 if TYPE_CHECKING:
     from sqlite3 import Connection
@@ -70,17 +70,23 @@ class CrawlExtraction:
 
 
 def read(
-    url: str, body: bytes, content_type: str | None, year: int | None, sha256: str
+    url: str,
+    body: bytes,
+    content_type: str | None,
+    year: int | None,
+    sha256: str,
+    parsed: Parsed | None = None,
 ) -> CrawlExtraction | None:
     """The page's extraction, or None when the cycle must extract it after the crawl as before:
     not an HTML page, no statistics on the page itself (they may be in an attachment, which
-    the crawl has not fetched yet), or a parser failed (the cycle records the failure)."""
+    the crawl has not fetched yet), or a parser failed (the cycle records the failure).
+    `parsed`: the page's tree, parsed once for describing and reading it (`extraction.read`)."""
     from archive import extraction  # here: extraction imports this module
 
     if extraction.kind(body, content_type, url) != "html":
         return None
     try:
-        text, found = extraction.read(body, content_type, url, year)
+        text, found = extraction.read(body, content_type, url, year, parsed)
         if text is None or not found.rows:
             return None
         results = tuple(checks.run(found))

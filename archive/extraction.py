@@ -23,11 +23,11 @@ from archive import extract_workers as workers
 from archive.clock import now_iso
 from archive.encoding import decode_html
 from archive.extract import checks, stats
-from archive.extract.tables import parse_html
+from archive.extract.tables import parse_html, without_scripts
 from archive.readers.output import describe
 from archive.reports import body_text
 from archive.stat_labels import Labels
-from archive.text import is_html, main_text, text_digest
+from archive.text import Parsed, is_html, main_text, text_digest
 
 _DOCX = "wordprocessingml"
 _BATCH = 100  # versions per transaction: a commit per version rewrote the same index pages
@@ -66,18 +66,28 @@ def kind(body: bytes, content_type: str | None, url: str) -> str | None:
 
 
 def read(
-    body: bytes, content_type: str | None, url: str, year: int | None
+    body: bytes, content_type: str | None, url: str, year: int | None, parsed: Parsed | None = None
 ) -> tuple[str | None, stats.Stats]:
-    """A version's text and statistics tables; an HTML page is parsed once for both."""
+    """A version's text and statistics tables; an HTML page is parsed once for both. `parsed`
+    is the HTML page already parsed (`text.parse_document` of its decoded text), by a caller
+    that described it from the same tree; this changes it."""
     if kind(body, content_type, url) != "html":
         return body_text(body, content_type, url), body_stats(body, content_type, url, year)
-    root = parse_html(decode_html(body, content_type)[0])
+    if parsed is None:
+        root = parse_html(decode_html(body, content_type)[0])
+    else:
+        root = without_scripts(parsed.root)
     if root is None:  # empty or unparseable: what report_text and from_html say of it
         return "", stats.Stats(regime=None, rows=())
-    # Both sides change the tree (text drops the navigation, the statistics' fallback to the
-    # page's text marks block ends), so the text is read from a copy: a copy costs a third of
-    # a parse.
-    return main_text(copy.deepcopy(root)), stats.from_tree(root, year)
+    if root.getroottree().getroot() is not root:
+        # A fragment lxml.html made of the page (or a root dropped as a script): its text was
+        # always read from a copy, a document of its own, which the text's absolute paths
+        # read differently from the fragment in its document.
+        return main_text(copy.deepcopy(root)), stats.from_tree(root, year)
+    # The statistics leave the tree as it was, so the text, which drops the navigation, reads
+    # the tree itself after them rather than a copy (half a parse).
+    found = stats.from_tree(root, year)
+    return main_text(root), found
 
 
 def extract_version(

@@ -26,11 +26,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from archive import lifeline
+from archive import extraction, lifeline
 from archive.crawl_extraction import CrawlExtraction
 from archive.crawl_extraction import read as read_page
+from archive.encoding import decode_html
+from archive.text import Parsed, parse_document
 from crawler.families import Entry
-from crawler.report_page import describe_body
+from crawler.page import Page
+from crawler.report_page import describe_body, is_attachment
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +107,30 @@ def describe_and_read(
     read_as: tuple[str, str] | None,
 ) -> tuple[dict[str, Any], tuple[Entry, ...], CrawlExtraction | None]:
     """In the worker: `describe_body`, then the page read for the year it states."""
-    found, files = describe_body(url, body, ctype, entry, family)
     if read_as is None:
+        found, files = describe_body(url, body, ctype, entry, family)
         return found, files, None
     report_url, sha256 = read_as
-    return found, files, read_page(report_url, body, ctype, found.get("year"), sha256)
+    parsed, page = parse_once(url, body, ctype, report_url)
+    found, files = describe_body(url, body, ctype, entry, family, page)
+    # Reading changes the tree (scripts and navigation dropped): it comes after describing.
+    year = found.get("year")
+    return found, files, read_page(report_url, body, ctype, year, sha256, parsed)
+
+
+def parse_once(
+    url: str, body: bytes, ctype: str | None, report_url: str
+) -> tuple[Parsed | None, Page | None]:
+    """A new report page decoded and parsed once for reading (`text.parse_document`) and, when
+    parsel's tree would be the same (`Page.adopt`), for describing: two parses were a fifth
+    of the page's CPU in the worker (docs/benchmarks.md, "One parse per page"). (None, None)
+    when one side does not parse the page (an attachment, not HTML) or the parse fails: each
+    then does as before, and fails as before."""
+    if is_attachment(url, ctype) or extraction.kind(body, ctype, report_url) != "html":
+        return None, None
+    try:
+        text, codec = decode_html(body, ctype)
+        parsed = parse_document(text)
+        return parsed, Page.adopt(url, text, codec, parsed)
+    except Exception:  # any parser bug: each side parses the page itself, as before
+        return None, None

@@ -54,13 +54,18 @@ def is_soft_404(response: Response) -> bool:
 
 
 def describe_body(
-    url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
+    url: str,
+    body: bytes,
+    ctype: str | None,
+    entry: Entry | None,
+    family: str | None = None,
+    page: Page | None = None,
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
     """`describe_page`, contained: a page that breaks a parser is still a sighting (and so a
     version, archived and extracted later), described from its list entry alone, and the
     failure is logged with the page's URL. One malformed page must not lose its report."""
     try:
-        return describe_page(url, body, ctype, entry, family)
+        return describe_page(url, body, ctype, entry, family, page)
     except Exception as error:  # any parser bug, on any page
         why = describe(error, 300)
     log.warning("report_page: %s could not be described (%s); using its list entry", url, why)
@@ -73,7 +78,12 @@ def describe_body(
 
 
 def describe_page(
-    url: str, body: bytes, ctype: str | None, entry: Entry | None, family: str | None = None
+    url: str,
+    body: bytes,
+    ctype: str | None,
+    entry: Entry | None,
+    family: str | None = None,
+    page: Page | None = None,
 ) -> tuple[dict[str, Any], tuple[Entry, ...]]:
     """Sighting fields for a fetched report page (or attachment), and the files it links.
 
@@ -83,8 +93,11 @@ def describe_page(
     `family` is the list page's, when a list linked the page: a column's articles come from the
     same CMS as the column, so only pages from a generic list (or none) are recognised anew —
     running every recogniser on every report page was a third of the page's CPU (profiled).
+
+    `page` is `body` already parsed (`Page.adopt`: the describing worker parses a new report
+    page once for describing and reading it).
     """
-    fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family)
+    fields = None if is_attachment(url, ctype) else _fields(url, body, ctype, family, page)
     return _found(fields, url, ctype, entry), fields.attachments if fields else ()
 
 
@@ -119,8 +132,10 @@ def _found(
     }
 
 
-def _fields(url: str, body: bytes, ctype: str | None, family: str | None) -> ReportFields:
-    page = Page.parse(url, body, ctype)
+def _fields(
+    url: str, body: bytes, ctype: str | None, family: str | None, page: Page | None
+) -> ReportFields:
+    page = page or Page.parse(url, body, ctype)
     known = BY_NAME.get(family) if family and family != "generic" else None
     return (known or detect(page)).report_fields(page)
 

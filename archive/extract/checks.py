@@ -26,6 +26,7 @@ the check is `skipped`, with the blank cells named, never failed: an empty cell 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive.extract.model import StatRow, Stats
@@ -119,11 +120,16 @@ def _row_totals(stats: Stats, cells: _Cells) -> list[Check | None]:
 
 
 def _columns(cells: _Cells) -> list[Check | None]:
+    # Each column's indicators, in the cells' order, gathered once: scanning every cell for
+    # each column and group was a tenth of reading a page's statistics (profiled).
+    in_column: dict[str, list[str]] = {}
+    for key, col in cells:
+        in_column.setdefault(col, []).append(key)
     checks = []
     for column, _ in APPLICANT_COLUMNS:
         keys = ["requests.result.granted", "requests.result.partly_granted"]
         for group in REQUEST_GROUPS:
-            keys += _group_rows(cells, group, column)
+            keys += _group_rows(in_column.get(column, ()), group)
         parts = [cells.get((key, column)) for key in keys]
         total = cells.get(("requests.result.total", column))
         checks.append(_sum(f"requests.result_total:{column}", total, parts))
@@ -131,10 +137,10 @@ def _columns(cells: _Cells) -> list[Check | None]:
     return checks
 
 
-def _group_rows(cells: _Cells, group: str, column: str) -> list[str]:
-    """A group's printed sub-rows for this column, else the group's own row."""
+def _group_rows(keys: Iterable[str], group: str) -> list[str]:
+    """A group's printed sub-rows among a column's `keys`, else the group's own row."""
     prefix = f"requests.result.{group}."
-    subs = [key for key, col in cells if col == column and key.startswith(prefix)]
+    subs = [key for key in keys if key.startswith(prefix)]
     return subs or [f"requests.result.{group}"]
 
 

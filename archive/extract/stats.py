@@ -11,6 +11,7 @@ Pure functions of the archived bytes or text: re-run them over the archive when 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from lxml.html import HtmlElement
@@ -33,11 +34,12 @@ def from_html(html: str, year: int | None = None) -> Stats:
 
 def from_tree(root: HtmlElement | None, year: int | None = None) -> Stats:
     """Tables of a page parsed by `tables.parse_html`, for a caller that reads the page's text
-    from the same parse. The fallback to the page's text marks block ends in `root`'s tails."""
+    from the same tree afterwards: `root` is left as it was (the fallback to the page's text,
+    which marks block ends in the tails, reads a copy: only pages without tables pay for it)."""
     if root is None:
         return Stats(None, ())
     stats = from_rows(html_rows(root), year)
-    return stats if stats.rows else from_text(html_text(root), year)
+    return stats if stats.rows else from_text(html_text(copy.deepcopy(root)), year)
 
 
 def from_text(text: str, year: int | None = None) -> Stats:

@@ -49,7 +49,11 @@ _BLOCKS = frozenset(
 
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """The page's tree without scripts and styles; None when there is nothing to parse."""
-    root = parse(html)
+    return without_scripts(parse(html))
+
+
+def without_scripts(root: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
+    """`root` (`text.parse`'s tree) as `parse_html` gives it: scripts and styles dropped."""
     if root is not None:
         for node in root.xpath(_DROP):
             node.drop_tree()
