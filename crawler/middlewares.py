@@ -89,7 +89,7 @@ class BodiedMetaRefreshMiddleware(MetaRefreshMiddleware):
 
     Most of an unchanged night's answers are 304s with an HTML Content-Type: Scrapy decoded each
     empty body (guessing its encoding) to look for a <meta http-equiv=refresh> that cannot be
-    there, ~0.04 ms a request.
+    there (0.08 s profiled for 745 answers of a 50-source night).
     """
 
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
