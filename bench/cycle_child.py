@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
         real_popen = subprocess.Popen
 
         def popen(command, *args, **kwargs):  # type: ignore[no-untyped-def]
-            if list(command[1:3]) == ["-m", "scrapy"]:
+            if list(command[1:3]) == ["-m", "crawler.run"]:
                 command = [command[0], "-m", "cProfile", "-o", profile, *command[1:]]
             return real_popen(command, *args, **kwargs)
 

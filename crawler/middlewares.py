@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 
@@ -81,6 +82,20 @@ class RedirectLogMiddleware:
                 signals.response_fetched, request=request, response=response
             )
         return response
+
+
+class BodiedMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware, not asked about answers without a body.
+
+    Most of an unchanged night's answers are 304s with an HTML Content-Type: Scrapy decoded each
+    empty body (guessing its encoding) to look for a <meta http-equiv=refresh> that cannot be
+    there (0.08 s profiled for 745 answers of a 50-source night).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if not response.body:
+            return response
+        return super().process_response(request, response)
 
 
 class ResponseHeadMiddleware:

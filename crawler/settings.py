@@ -60,6 +60,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.ArchivedRobotsTxtMiddleware": 100,
     "crawler.middlewares.SourceHostsMiddleware": 60,
+    # Scrapy's, not asked about bodiless answers (an unchanged night's 304s)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.BodiedMetaRefreshMiddleware": 580,
     "crawler.middlewares.FetchLogMiddleware": 585,
     "crawler.middlewares.RedirectLogMiddleware": 605,
     "crawler.middlewares.ResponseHeadMiddleware": 610,

@@ -1,11 +1,11 @@
 """One cycle, end to end: crawl in a child process, then detect, alert and record outcomes.
 
-The crawl runs as `scrapy crawl disclosure` in a child process because Twisted's reactor cannot
-be restarted inside one process, and so that a crash in the crawl cannot take the scheduler
-down. The child writes only the fetch log, blobs and sightings; everything that needs the whole
-cycle's view (new / changed / moved / removed, source health, the register of who owes which
-report, alerts) runs here afterwards, over what was committed, so it also runs when the crawl
-died or was stopped halfway.
+The crawl runs as `scrapy crawl disclosure` (crawler/run.py) in a child process because
+Twisted's reactor cannot be restarted inside one process, and so that a crash in the crawl
+cannot take the scheduler down. The child writes only the fetch log, blobs and sightings;
+everything that needs the whole cycle's view (new / changed / moved / removed, source health,
+the register of who owes which report, alerts) runs here afterwards, over what was committed,
+so it also runs when the crawl died or was stopped halfway.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def crawl(
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "disclosure",
+        sys.executable, "-m", "crawler.run", "disclosure",
         "-s", f"GONGKAI_CONFIG={config.path.resolve()}",
         "-s", f"GONGKAI_CYCLE_ID={cycle_id or ''}",
         "-s", f"LOG_FILE={log_path}",

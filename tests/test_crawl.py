@@ -9,11 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from archive import blobs
 from archive.config import Source
 from archive.db import open_db
 from crawler import describer
+from crawler.middlewares import BodiedMetaRefreshMiddleware
 from gongkai import cycle
 from tests.helpers import SITES, expected, write_config
 
@@ -209,3 +213,17 @@ def test_batches_keep_sources_that_share_any_host_together():
         "e",
         "f",
     ]
+
+
+def test_a_meta_refresh_is_followed_and_a_bodiless_answer_passes_untouched():
+    """Meta refresh is asked only of answers with a body: a 304 cannot hold one, and decoding
+    its empty body was a cost paid on every request of an unchanged night."""
+    middleware = BodiedMetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("http://gov.example/gknb/index_3.html")
+    refresh = b'<html><head><meta http-equiv="refresh" content="0;url=./"></head></html>'
+    page = HtmlResponse(request.url, body=refresh, request=request)
+    followed = middleware.process_response(request, page)
+    assert isinstance(followed, Request) and followed.url == "http://gov.example/gknb/"
+
+    not_modified = HtmlResponse(request.url, status=304, body=b"", request=request)
+    assert middleware.process_response(request, not_modified) is not_modified
