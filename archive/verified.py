@@ -137,7 +137,7 @@ def _request_head(
     if block is None:
         return None, {}, None
     rest, values = block, {}
-    while match := _first_validator(rest):
+    while match := _VALIDATOR_LINE.match(rest):
         values.setdefault(match.group(1).decode("latin-1"), match.group(2).decode("latin-1"))
         rest = rest[match.end() :]
     canonical = {name.lower(): name for name in _REQUEST_FIELDS}
@@ -162,10 +162,6 @@ def in_front(block: bytes | None, asked: dict[str, str | None]) -> bytes | None:
 
 
 _VALIDATOR_LINE = re.compile(rb"(If-None-Match|If-Modified-Since):[ \t]*([^\r\n]*)\r\n", re.I)
-
-
-def _first_validator(block: bytes) -> re.Match[bytes] | None:
-    return _VALIDATOR_LINE.match(block)
 
 
 def _response_head(

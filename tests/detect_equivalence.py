@@ -13,6 +13,7 @@ the test that ran the cycle. Not a test module itself: it doubles a cycle's dete
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -38,18 +39,13 @@ def _tables(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     return found
 
 
-def detect(
-    db: Database,
-    cycle_id: int,
-    agencies: dict[str, str],
-    lists_complete: set[str],
-    set_based: bool = True,
-) -> dict[str, int]:
+def detect(db: Database, *args: Any, set_based: bool = True) -> dict[str, int]:
+    """`events.detect`, run per sighting on a copy first, then as asked, and compared."""
     copy = sqlite3.connect(":memory:")
     db.conn.backup(copy)
     copy.execute("PRAGMA foreign_keys = ON")
-    expected = _detect(Database(copy), cycle_id, agencies, lists_complete, set_based=False)
-    counts = _detect(db, cycle_id, agencies, lists_complete, set_based=set_based)
+    expected = _detect(Database(copy), *args, set_based=False)
+    counts = _detect(db, *args, set_based=set_based)
     assert list(counts.items()) == list(expected.items()), (counts, expected)
     ours, theirs = _tables(db.conn), _tables(copy)
     for name in sorted(set(ours) | set(theirs)):
